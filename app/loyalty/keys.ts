@@ -1,0 +1,50 @@
+/**
+ * Idempotency keys come from the business identity of a write, so a replayed webhook or a retried
+ * request produces the same key and the service can see it was already applied. Ids are used as
+ * given (a numeric id or a GID); a caller must use one form consistently for a given resource.
+ * Every family has a distinct prefix or suffix, so keys of different families never collide.
+ */
+
+export function orderEarnKey(orderId: string): string {
+  return `order:${id(orderId)}:earn`;
+}
+
+export function orderCancelKey(orderId: string): string {
+  return `order:${id(orderId)}:cancel`;
+}
+
+export function refundKey(refundId: string): string {
+  return `refund:${id(refundId)}`;
+}
+
+/** `requestId` identifies the staff action (e.g. a form nonce), so a double submit is one adjustment. */
+export function adjustmentKey(requestId: string): string {
+  return `adjustment:${id(requestId)}`;
+}
+
+export type RedemptionKeys = { hold: string; post: string; release: string };
+
+export function redemptionKeys(redemptionId: string): RedemptionKeys {
+  const prefix = `redemption:${id(redemptionId)}`;
+  return { hold: `${prefix}:hold`, post: `${prefix}:post`, release: `${prefix}:release` };
+}
+
+export function lotMatureKey(lotKey: string): string {
+  return `lot:${id(lotKey)}:mature`;
+}
+
+export function lotExpireKey(lotKey: string): string {
+  return `lot:${id(lotKey)}:expire`;
+}
+
+/** Points a release gives back to a lot that already expired are expired by this second entry. */
+export function releaseExpiryKey(releaseKey: string): string {
+  return `${id(releaseKey)}:expire`;
+}
+
+function id(value: string): string {
+  if (value.length === 0 || /\s/.test(value)) {
+    throw new RangeError(`an id in an idempotency key must be non-empty without spaces: ${JSON.stringify(value)}`);
+  }
+  return value;
+}

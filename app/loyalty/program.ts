@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { earnRuleSchema } from "./earn-rule";
+import { negativeBalancePolicySchema } from "./ledger";
+import { currencyCodeSchema, unitMinor, type Money } from "./money";
+import { assertNonNegativeInteger, assertPositiveInteger, mulDivRounded } from "./rounding";
+
+export const redemptionRateSchema = z.object({
+  /** Points worth one major unit of the shop currency: 100 = "100 points = 1.00 off". */
+  pointsPerUnit: z.int().positive(),
+});
+
+export type RedemptionRate = z.infer<typeof redemptionRateSchema>;
+
+export const tierSchema = z.object({
+  name: z.string().trim().min(1).max(40),
+  threshold: z.int().min(0),
+});
+
+export const tiersSchema = z
+  .object({
+    basis: z.enum(["POINTS_EARNED", "AMOUNT_SPENT"]),
+    window: z.enum(["LIFETIME", "ROLLING_12_MONTHS", "CALENDAR_YEAR"]),
+    levels: z.array(tierSchema).min(1),
+  })
+  .superRefine((tiers, context) => {
+    const [first] = tiers.levels;
+    if (first !== undefined && first.threshold !== 0) {
+      context.addIssue({ code: "custom", message: "the first tier starts at 0", path: ["levels"] });
+    }
+    tiers.levels.forEach((level, index) => {
+      const previous = tiers.levels[index - 1];
+      if (previous !== undefined && level.threshold <= previous.threshold) {
+        context.addIssue({
+          code: "custom",
+          message: "tier thresholds strictly increase",
+          path: ["levels", index, "threshold"],
+        });
+      }
+    });
+    const names = tiers.levels.map((level) => level.name.toLowerCase());
+    if (new Set(names).size !== names.length) {
+      context.addIssue({ code: "custom", message: "tier names are unique", path: ["levels"] });
+    }
+  });
+
+export const programConfigSchema = z
+  .object({
+    enabled: z.boolean(),
+    currency: currencyCodeSchema,
+    earn: earnRuleSchema,
+    /** Points stay pending this long after the order, e.g. to match the return window. */
+    pendingDays: z.int().min(0).max(90),
+    /** Each lot expires this long after it was earned; null = points never expire. */
+    expiryDays: z.int().min(1).max(3650).nullable().default(null),
+    redemption: redemptionRateSchema,
+    negativeBalancePolicy: negativeBalancePolicySchema,
+    tiers: tiersSchema,
+    /** Match guest orders to a member by the order's customer when Shopify links one. */
+    guestOrderMatching: z.boolean(),
+    /** Orders placed before this are not earned on; null = from installation. */
+    programStartAt: z.coerce.date().nullable(),
+  })
+  .superRefine((config, context) => {
+    if (config.expiryDays !== null && config.expiryDays <= config.pendingDays) {
+      context.addIssue({
+        code: "custom",
+        message: "points must become available before they expire",
+        path: ["expiryDays"],
+      });
+    }
+  });
+
+export type ProgramConfig = z.infer<typeof programConfigSchema>;
+
+export function defaultProgramConfig(currency: string): ProgramConfig {
+  return programConfigSchema.parse({
+    enabled: false,
+    currency,
+    earn: {
+      points: 1,
+      perAmountMinor: unitMinor(currency),
+      rounding: "DOWN",
+      applyOrderDiscounts: true,
+      includeShipping: false,
+      includeTaxes: false,
+      includeGiftCards: false,
+    },
+    pendingDays: 0,
+    expiryDays: null,
+    redemption: { pointsPerUnit: 100 },
+    negativeBalancePolicy: "ALLOW_NEGATIVE",
+    tiers: {
+      basis: "POINTS_EARNED",
+      window: "LIFETIME",
+      levels: [
+        { name: "Bronze", threshold: 0 },
+        { name: "Silver", threshold: 500 },
+        { name: "Gold", threshold: 1500 },
+      ],
+    },
+    guestOrderMatching: true,
+    programStartAt: null,
+  });
+}
+
+/** What `points` are worth, rounded DOWN: a shopper never gets more than their points are worth. */
+export function pointsToMinor(points: number, rate: RedemptionRate, currency: string): number {
+  assertNonNegativeInteger(points, "points");
+  assertPositiveInteger(rate.pointsPerUnit, "pointsPerUnit");
+  return mulDivRounded(points, unitMinor(currency), rate.pointsPerUnit, "DOWN");
+}
+
+export function pointsToMoney(points: number, rate: RedemptionRate, currency: string): Money {
+  return { minor: pointsToMinor(points, rate, currency), currency };
+}
+
+/** Points needed for `minor` off, rounded UP for the same reason. */
+export function minorToPoints(minor: number, rate: RedemptionRate, currency: string): number {
+  assertNonNegativeInteger(minor, "minor");
+  assertPositiveInteger(rate.pointsPerUnit, "pointsPerUnit");
+  return mulDivRounded(minor, rate.pointsPerUnit, unitMinor(currency), "UP");
+}
+
+const DAY_MS = 86_400_000;
+
+/** When a lot earned at `occurredAt` becomes available and expires under this config. */
+export function lotTimes(
+  config: Pick<ProgramConfig, "pendingDays" | "expiryDays">,
+  occurredAt: Date,
+): { availableAt: Date; expiresAt: Date | null } {
+  const start = occurredAt.getTime();
+  return {
+    availableAt: new Date(start + config.pendingDays * DAY_MS),
+    expiresAt: config.expiryDays === null ? null : new Date(start + config.expiryDays * DAY_MS),
+  };
+}

@@ -1,0 +1,4 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { notYetHandled } from "~/webhooks.server";
+
+export const action = ({ request }: ActionFunctionArgs) => notYetHandled(request);

@@ -1,0 +1,107 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import http from "node:http";
+import { extname, join, normalize } from "node:path";
+import { Readable } from "node:stream";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+
+export interface AppServerOptions {
+  build: ServerBuild;
+  /** build/client, for the browser assets Vite produced. */
+  assetsDir: string;
+  mode?: string;
+  maxBodyBytes?: number;
+}
+
+const contentTypes: Record<string, string> = {
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+  ".ico": "image/x-icon",
+};
+
+class BodyTooLarge extends Error {}
+
+async function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers["content-length"] ?? 0);
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toFetchHeaders(request: http.IncomingMessage): Headers {
+  const headers = new Headers();
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index];
+    const value = request.rawHeaders[index + 1];
+    if (name !== undefined && value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
+
+async function serveAsset(assetsDir: string, pathname: string, response: http.ServerResponse): Promise<boolean> {
+  const path = normalize(join(assetsDir, decodeURIComponent(pathname)));
+  if (!path.startsWith(assetsDir)) return false;
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) return false;
+  response.writeHead(200, {
+    "Content-Type": contentTypes[extname(path)] ?? "application/octet-stream",
+    "Content-Length": info.size,
+    // Vite fingerprints everything under /assets, so those never change under one name.
+    "Cache-Control": pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+  });
+  createReadStream(path).pipe(response);
+  return true;
+}
+
+/**
+ * A plain node:http front for the Remix build: the same server runs in production, in the demo and
+ * under the HTTP tests. Bodies are read whole with a size cap, so an oversized request is refused
+ * with 413 before any route sees it.
+ */
+export function createAppServer(options: AppServerOptions): http.Server {
+  const handle = createRequestHandler(options.build, options.mode ?? process.env.NODE_ENV ?? "production");
+  const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
+  const assetsDir = normalize(options.assetsDir);
+
+  return http.createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`);
+      const method = request.method ?? "GET";
+      if ((method === "GET" || method === "HEAD") && (await serveAsset(assetsDir, url.pathname, response))) return;
+
+      const controller = new AbortController();
+      response.on("close", () => controller.abort());
+      const body = method === "GET" || method === "HEAD" ? undefined : await readBody(request, maxBodyBytes);
+      const fetchResponse = await handle(
+        new Request(url, { method, headers: toFetchHeaders(request), body: body && new Uint8Array(body), signal: controller.signal }),
+      );
+      const headers: [string, string][] = [];
+      fetchResponse.headers.forEach((value, name) => {
+        if (name !== "set-cookie") headers.push([name, value]);
+      });
+      for (const cookie of fetchResponse.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
+      response.writeHead(fetchResponse.status, fetchResponse.statusText, headers.flat());
+      if (fetchResponse.body && method !== "HEAD") {
+        Readable.fromWeb(fetchResponse.body as import("node:stream/web").ReadableStream).pipe(response);
+      } else {
+        response.end();
+      }
+    } catch (error) {
+      if (response.headersSent) return response.destroy();
+      const tooLarge = error instanceof BodyTooLarge;
+      response.writeHead(tooLarge ? 413 : 500, { "Content-Type": "application/json" });
+      response.end(JSON.stringify({ error: tooLarge ? "The request body is too large." : "Internal server error." }));
+      if (!tooLarge) console.error(error);
+    }
+  });
+}
