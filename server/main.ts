@@ -4,7 +4,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { createAppServer } from "./app-server";
 
 const buildUrl = new URL("../build/server/index.js", import.meta.url);
-const build = (await import(buildUrl.href)) as ServerBuild;
+const build: ServerBuild = await import(buildUrl.href);
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST_BIND ?? "0.0.0.0";
 

@@ -1,6 +1,7 @@
 // One order model shared by the webhook payload builders and the Admin GraphQL state, so that the
 // order a test sends as `orders/paid` and the order the app later reads back through `orders(...)`
 // carry the same numbers.
+import { z } from "zod";
 import { allocate, convertMinor, formatDecimal, toMinor } from "./money";
 
 export type FinancialStatus =
@@ -78,6 +79,66 @@ export interface OrderInput {
   tags?: string[];
   sourceName?: string;
 }
+
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, "a decimal string such as \"19.99\"");
+const positiveId = z.number().int().positive().refine(Number.isSafeInteger, "beyond 2^53");
+
+/** OrderInput for callers in another process (the simulator's `POST /__simulator/orders`). */
+export const orderInputSchema = z.object({
+  id: positiveId,
+  name: z.string().optional(),
+  number: z.number().int().optional(),
+  email: z.string().nullable().optional(),
+  customer: z
+    .object({ id: positiveId, email: z.string(), first_name: z.string().optional(), last_name: z.string().optional() })
+    .nullable()
+    .optional(),
+  currency: z.string().length(3),
+  presentmentCurrency: z.string().length(3).optional(),
+  exchangeRate: z.number().positive().optional(),
+  lines: z.array(
+    z.object({
+      id: positiveId,
+      price: decimal,
+      quantity: z.number().int().positive(),
+      title: z.string().optional(),
+      sku: z.string().optional(),
+      gift_card: z.boolean().optional(),
+      taxable: z.boolean().optional(),
+      requires_shipping: z.boolean().optional(),
+      product_id: z.number().int().nullable().optional(),
+      variant_id: z.number().int().nullable().optional(),
+      discount_allocations: z
+        .array(z.object({ amount: decimal, discount_application_index: z.number().int().nonnegative() }))
+        .optional(),
+    }),
+  ),
+  shipping: decimal.optional(),
+  taxes: z
+    .union([decimal, z.array(z.object({ title: z.string().optional(), rate: z.number().optional(), price: decimal }))])
+    .optional(),
+  test: z.boolean().optional(),
+  createdAt: z.string().optional(),
+  processedAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  cancelledAt: z.string().nullable().optional(),
+  cancelReason: z.string().nullable().optional(),
+  financialStatus: z
+    .enum(["pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided", "expired"])
+    .optional(),
+  discountCodes: z
+    .array(
+      z.object({
+        code: z.string(),
+        amount: decimal,
+        type: z.enum(["fixed_amount", "percentage"]).optional(),
+        value: z.string().optional(),
+      }),
+    )
+    .optional(),
+  tags: z.array(z.string()).optional(),
+  sourceName: z.string().optional(),
+}) satisfies z.ZodType<OrderInput>;
 
 /** Minor units in the shop currency and in the presentment currency. */
 export interface MoneyPair {

@@ -1,6 +1,7 @@
 // In-memory shop data the simulated Admin API reads and writes. Plain records, so tests can look
 // at exactly what the app changed.
 import { buildOrderModel, buildRefundModel, type OrderInput, type OrderModel, type RefundInput, type RefundModel } from "./orders";
+import { z } from "zod";
 import { toMinor } from "./money";
 
 export interface ShopRegistration {
@@ -101,6 +102,18 @@ export interface CustomerInput {
   amountSpent?: string;
   createdAt?: string;
 }
+
+/** CustomerInput for callers in another process (`POST /__simulator/customers`). */
+export const customerInputSchema = z.object({
+  id: z.union([z.number().int().positive(), z.string().regex(/^(gid:\/\/shopify\/Customer\/)?\d+$/)]),
+  email: z.string().nullable().optional(),
+  firstName: z.string().nullable().optional(),
+  lastName: z.string().nullable().optional(),
+  tags: z.array(z.string()).optional(),
+  numberOfOrders: z.number().int().nonnegative().optional(),
+  amountSpent: z.string().optional(),
+  createdAt: z.string().optional(),
+}) satisfies z.ZodType<CustomerInput>;
 
 export interface OrderPatch {
   cancelledAt?: string | null;

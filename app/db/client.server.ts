@@ -1,10 +1,21 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@prisma/client";
+import { PrismaClient, type Prisma } from "@prisma/client";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { applyMigrations, readMigrations, type SqlConnection } from "./migrations.server";
+
+/** A Prisma client inside an interactive transaction; services take it so callers own the transaction. */
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * Runs `work` in one interactive transaction. Writes for one member queue on its row lock, so the
+ * wait and run limits are wider than Prisma's defaults (2 s / 5 s) to survive a burst on one member.
+ */
+export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(work, { maxWait: 15_000, timeout: 20_000 });
+}
 
 export type DatabaseKind = "postgresql" | "pglite";
 

@@ -51,9 +51,18 @@ export function earningBase(order: OrderForEarning, rule: EarnRule): number {
   let base = 0n;
   for (const [index, line] of order.lines.entries()) {
     assertNonNegativeInteger(line.quantity, `lines[${index}].quantity`);
-    assertNonNegativeInteger(line.unitPriceMinor, `lines[${index}].unitPriceMinor`);
-    assertNonNegativeInteger(line.discountMinor, `lines[${index}].discountMinor`);
-    assertNonNegativeInteger(line.loyaltyDiscountMinor, `lines[${index}].loyaltyDiscountMinor`);
+    assertNonNegativeInteger(
+      line.unitPriceMinor,
+      `lines[${index}].unitPriceMinor`,
+    );
+    assertNonNegativeInteger(
+      line.discountMinor,
+      `lines[${index}].discountMinor`,
+    );
+    assertNonNegativeInteger(
+      line.loyaltyDiscountMinor,
+      `lines[${index}].loyaltyDiscountMinor`,
+    );
     if (line.isGiftCard && !rule.includeGiftCards) continue;
     let amount = BigInt(line.quantity) * BigInt(line.unitPriceMinor);
     if (rule.applyOrderDiscounts) amount -= BigInt(line.discountMinor);
@@ -92,25 +101,37 @@ export type CombinedModifiers = {
  * BigInt and divided by 10000^(n−1) once, rounding DOWN, so only a product finer than 0.01 % is
  * ever truncated, and never twice.
  */
-export function combineModifiers(modifiers: readonly EarnModifier[]): CombinedModifiers {
+export function combineModifiers(
+  modifiers: readonly EarnModifier[],
+): CombinedModifiers {
   let product = 1n;
   let factors = 0;
   let bonus = 0n;
   for (const modifier of modifiers) {
     if (modifier.multiplierBasisPoints !== undefined) {
-      assertNonNegativeInteger(modifier.multiplierBasisPoints, `${modifier.source} multiplier`);
+      assertNonNegativeInteger(
+        modifier.multiplierBasisPoints,
+        `${modifier.source} multiplier`,
+      );
       product *= BigInt(modifier.multiplierBasisPoints);
       factors += 1;
     }
     if (modifier.bonusPoints !== undefined) {
-      assertNonNegativeInteger(modifier.bonusPoints, `${modifier.source} bonus`);
+      assertNonNegativeInteger(
+        modifier.bonusPoints,
+        `${modifier.source} bonus`,
+      );
       bonus += BigInt(modifier.bonusPoints);
     }
   }
   const multiplier =
     factors === 0
       ? BigInt(BASIS_POINTS_ONE)
-      : divideRoundedBig(product, BigInt(BASIS_POINTS_ONE) ** BigInt(factors - 1), "DOWN");
+      : divideRoundedBig(
+          product,
+          BigInt(BASIS_POINTS_ONE) ** BigInt(factors - 1),
+          "DOWN",
+        );
   return {
     multiplierBasisPoints: toSafeNumber(multiplier),
     bonusPoints: toSafeNumber(bonus),
@@ -156,7 +177,10 @@ export function evaluateEarn(
     bonusPoints: combined.bonusPoints,
     sources: combined.sources,
   };
-  const points = pointsForBase({ ...snapshotWithoutPoints, points: 0 }, baseMinor);
+  const points = pointsForBase(
+    { ...snapshotWithoutPoints, points: 0 },
+    baseMinor,
+  );
   return { points, snapshot: { ...snapshotWithoutPoints, points } };
 }
 
@@ -164,15 +188,24 @@ export function evaluateEarn(
  * Points the snapshot's rule gives for `baseMinor`, bonus included. The multiplier is applied
  * before the single rounding so ×1.5 on 1.99 gives 2 points, not 1 × 1.5 rounded down to 1.
  */
-export function pointsForBase(snapshot: EarnSnapshot, baseMinor: number): number {
+export function pointsForBase(
+  snapshot: EarnSnapshot,
+  baseMinor: number,
+): number {
   assertNonNegativeInteger(baseMinor, "baseMinor");
   return (
-    scaledPoints(snapshot.rule, baseMinor, snapshot.multiplierBasisPoints) + snapshot.bonusPoints
+    scaledPoints(snapshot.rule, baseMinor, snapshot.multiplierBasisPoints) +
+    snapshot.bonusPoints
   );
 }
 
-function scaledPoints(rule: EarnRule, baseMinor: number, multiplierBasisPoints: number): number {
-  const numerator = BigInt(baseMinor) * BigInt(rule.points) * BigInt(multiplierBasisPoints);
+function scaledPoints(
+  rule: EarnRule,
+  baseMinor: number,
+  multiplierBasisPoints: number,
+): number {
+  const numerator =
+    BigInt(baseMinor) * BigInt(rule.points) * BigInt(multiplierBasisPoints);
   const denominator = BigInt(rule.perAmountMinor) * BigInt(BASIS_POINTS_ONE);
   return toSafeNumber(divideRoundedBig(numerator, denominator, rule.rounding));
 }
@@ -182,7 +215,10 @@ function scaledPoints(rule: EarnRule, baseMinor: number, multiplierBasisPoints: 
  * Bonus points stay until the whole base is refunded. A zero base (an order paid entirely with
  * points) is never "fully refunded" here: its bonus is reversed only by a cancel.
  */
-function keptPoints(snapshot: EarnSnapshot, cumulativeRefundedBaseMinor: number): number {
+function keptPoints(
+  snapshot: EarnSnapshot,
+  cumulativeRefundedBaseMinor: number,
+): number {
   const refunded = Math.min(cumulativeRefundedBaseMinor, snapshot.baseMinor);
   if (snapshot.baseMinor > 0 && refunded === snapshot.baseMinor) return 0;
   return pointsForBase(snapshot, snapshot.baseMinor - refunded);
@@ -198,14 +234,21 @@ export function refundClawback(
   cumulativeRefundedBaseMinor: number,
   alreadyClawedBack: number,
 ): number {
-  assertNonNegativeInteger(cumulativeRefundedBaseMinor, "cumulativeRefundedBaseMinor");
+  assertNonNegativeInteger(
+    cumulativeRefundedBaseMinor,
+    "cumulativeRefundedBaseMinor",
+  );
   assertNonNegativeInteger(alreadyClawedBack, "alreadyClawedBack");
-  const owed = snapshot.points - keptPoints(snapshot, cumulativeRefundedBaseMinor);
+  const owed =
+    snapshot.points - keptPoints(snapshot, cumulativeRefundedBaseMinor);
   return Math.min(snapshot.points, Math.max(0, owed - alreadyClawedBack));
 }
 
 /** A cancelled order takes back whatever earlier refunds left. */
-export function cancelClawback(snapshot: EarnSnapshot, alreadyClawedBack: number): number {
+export function cancelClawback(
+  snapshot: EarnSnapshot,
+  alreadyClawedBack: number,
+): number {
   assertNonNegativeInteger(alreadyClawedBack, "alreadyClawedBack");
   return Math.max(0, snapshot.points - alreadyClawedBack);
 }

@@ -26,7 +26,11 @@ export type RedemptionKeys = { hold: string; post: string; release: string };
 
 export function redemptionKeys(redemptionId: string): RedemptionKeys {
   const prefix = `redemption:${id(redemptionId)}`;
-  return { hold: `${prefix}:hold`, post: `${prefix}:post`, release: `${prefix}:release` };
+  return {
+    hold: `${prefix}:hold`,
+    post: `${prefix}:post`,
+    release: `${prefix}:release`,
+  };
 }
 
 export function lotMatureKey(lotKey: string): string {
@@ -44,7 +48,9 @@ export function releaseExpiryKey(releaseKey: string): string {
 
 function id(value: string): string {
   if (value.length === 0 || /\s/.test(value)) {
-    throw new RangeError(`an id in an idempotency key must be non-empty without spaces: ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `an id in an idempotency key must be non-empty without spaces: ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

@@ -1,7 +1,14 @@
 import { z } from "zod";
 import type { EarnSnapshot } from "./earn-rule";
 import { lotExpireKey, lotMatureKey, releaseExpiryKey } from "./keys";
-import { compareLots, sortLots, takeOldest, type LotSource, type LotState, type LotTake } from "./lots";
+import {
+  compareLots,
+  sortLots,
+  takeOldest,
+  type LotSource,
+  type LotState,
+  type LotTake,
+} from "./lots";
 import { assertPositiveInteger, assertSafeInteger } from "./rounding";
 
 export type EntryKind =
@@ -14,7 +21,10 @@ export type EntryKind =
   | "REDEMPTION_RELEASE"
   | "EXPIRY";
 
-export const negativeBalancePolicySchema = z.enum(["ALLOW_NEGATIVE", "STOP_AT_ZERO"]);
+export const negativeBalancePolicySchema = z.enum([
+  "ALLOW_NEGATIVE",
+  "STOP_AT_ZERO",
+]);
 
 /**
  * What happens when a reversal or a negative adjustment takes more than the member has:
@@ -127,7 +137,11 @@ export function earn(state: MemberLedgerState, input: EarnInput): LedgerWrite {
     occurredAt: input.occurredAt,
     delta: pending
       ? { ...ZERO_BALANCES, pending: input.points }
-      : { ...ZERO_BALANCES, available: input.points, lifetimeEarned: input.points },
+      : {
+          ...ZERO_BALANCES,
+          available: input.points,
+          lifetimeEarned: input.points,
+        },
     refs: input.refs ?? {},
     lot: { availableAt: input.availableAt, expiresAt: input.expiresAt },
     snapshot: input.snapshot ?? null,
@@ -164,7 +178,9 @@ export function matureDue(state: MemberLedgerState, now: Date): LedgerWrite {
       }),
     );
     write.allocations.push(
-      ...payDebt(key, debtOf(available), [{ lotKey: lot.lotKey, points: lot.remaining }]),
+      ...payDebt(key, debtOf(available), [
+        { lotKey: lot.lotKey, points: lot.remaining },
+      ]),
     );
     available += lot.remaining;
   }
@@ -180,7 +196,8 @@ export function expireDue(state: MemberLedgerState, now: Date): LedgerWrite {
   const write: LedgerWrite = { entries: [], allocations: [] };
   for (const lot of sortLots(state.lots)) {
     if (!lot.matured || lot.expired || lot.remaining <= 0) continue;
-    if (lot.expiresAt === null || lot.expiresAt.getTime() > now.getTime()) continue;
+    if (lot.expiresAt === null || lot.expiresAt.getTime() > now.getTime())
+      continue;
     const key = lotExpireKey(lot.lotKey);
     write.entries.push(
       makeEntry({
@@ -191,7 +208,11 @@ export function expireDue(state: MemberLedgerState, now: Date): LedgerWrite {
         refs: { lotKey: lot.lotKey },
       }),
     );
-    write.allocations.push({ entryKey: key, lotKey: lot.lotKey, points: lot.remaining });
+    write.allocations.push({
+      entryKey: key,
+      lotKey: lot.lotKey,
+      points: lot.remaining,
+    });
   }
   return write;
 }
@@ -220,7 +241,10 @@ export type ReverseEarnInput = {
  * Takes back points of one earn (cancel, refund): first from that lot (pending or available), then
  * from other available lots oldest first, then as debt or uncollected per policy.
  */
-export function reverseEarn(state: MemberLedgerState, input: ReverseEarnInput): LedgerWrite {
+export function reverseEarn(
+  state: MemberLedgerState,
+  input: ReverseEarnInput,
+): LedgerWrite {
   assertKey(input.key);
   assertPositiveInteger(input.points, "points");
   assertDates(input.occurredAt);
@@ -236,7 +260,10 @@ export function reverseEarn(state: MemberLedgerState, input: ReverseEarnInput): 
   const own = Math.min(input.points, lot.remaining);
   const fromOwnPending = lot.matured ? 0 : own;
   const others = takeOldest(state.lots, input.points - own, lot.lotKey);
-  const takes: LotTake[] = [{ lotKey: lot.lotKey, points: own }, ...others.takes];
+  const takes: LotTake[] = [
+    { lotKey: lot.lotKey, points: own },
+    ...others.takes,
+  ];
   const unpaid = others.shortfall;
   const debt = input.policy === "ALLOW_NEGATIVE" ? unpaid : 0;
   const uncollected = unpaid - debt;
@@ -253,7 +280,10 @@ export function reverseEarn(state: MemberLedgerState, input: ReverseEarnInput): 
       lifetimeEarned: -(input.points - fromOwnPending),
     },
     refs: { ...input.refs, lotKey: lot.lotKey },
-    detail: withUncollected({ reason: input.reason, requested: input.points }, uncollected),
+    detail: withUncollected(
+      { reason: input.reason, requested: input.points },
+      uncollected,
+    ),
   });
   return { entries: [entry], allocations: toAllocations(input.key, takes) };
 }
@@ -273,10 +303,14 @@ export type AdjustInput = {
  * A staff correction of the spendable balance. It never changes lifetimeEarned: tiers follow
  * earnings, and a goodwill credit is not an earning.
  */
-export function adjust(state: MemberLedgerState, input: AdjustInput): LedgerWrite {
+export function adjust(
+  state: MemberLedgerState,
+  input: AdjustInput,
+): LedgerWrite {
   assertKey(input.key);
   assertSafeInteger(input.points, "points");
-  if (input.points === 0) throw new RangeError("an adjustment must change the balance");
+  if (input.points === 0)
+    throw new RangeError("an adjustment must change the balance");
   assertDates(input.occurredAt, input.expiresAt ?? null);
   if (input.points > 0) {
     assertNewLot(state, input.key);
@@ -286,7 +320,10 @@ export function adjust(state: MemberLedgerState, input: AdjustInput): LedgerWrit
       occurredAt: input.occurredAt,
       delta: { ...ZERO_BALANCES, available: input.points },
       refs: input.refs ?? {},
-      lot: { availableAt: input.occurredAt, expiresAt: input.expiresAt ?? null },
+      lot: {
+        availableAt: input.occurredAt,
+        expiresAt: input.expiresAt ?? null,
+      },
       detail: { reason: input.reason },
     });
     const allocations = payDebt(input.key, debtOf(state.balances.available), [
@@ -311,7 +348,12 @@ export function adjust(state: MemberLedgerState, input: AdjustInput): LedgerWrit
   return { entries: [entry], allocations: toAllocations(input.key, takes) };
 }
 
-export type HoldInput = { key: string; redemptionId: string; points: number; occurredAt: Date };
+export type HoldInput = {
+  key: string;
+  redemptionId: string;
+  points: number;
+  occurredAt: Date;
+};
 
 export type HoldResult =
   | { ok: true; write: LedgerWrite }
@@ -323,7 +365,8 @@ export function hold(state: MemberLedgerState, input: HoldInput): HoldResult {
   assertPositiveInteger(input.points, "points");
   assertDates(input.occurredAt);
   const available = state.balances.available;
-  if (available < input.points) return { ok: false, reason: "INSUFFICIENT_POINTS", available };
+  if (available < input.points)
+    return { ok: false, reason: "INSUFFICIENT_POINTS", available };
   const { takes, shortfall } = takeOldest(state.lots, input.points);
   if (shortfall > 0) {
     throw new Error(
@@ -337,7 +380,10 @@ export function hold(state: MemberLedgerState, input: HoldInput): HoldResult {
     delta: { ...ZERO_BALANCES, available: -input.points, held: input.points },
     refs: { redemptionId: input.redemptionId },
   });
-  return { ok: true, write: { entries: [entry], allocations: toAllocations(input.key, takes) } };
+  return {
+    ok: true,
+    write: { entries: [entry], allocations: toAllocations(input.key, takes) },
+  };
 }
 
 export type PostInput = {
@@ -364,14 +410,19 @@ export function post(state: MemberLedgerState, input: PostInput): LedgerWrite {
   return { entries: [entry], allocations: [] };
 }
 
-export type ReleaseInput = PostInput & { allocationsOfHold: readonly Allocation[] };
+export type ReleaseInput = PostInput & {
+  allocationsOfHold: readonly Allocation[];
+};
 
 /**
  * The code was not used: held points go back to the lots they came from and pay any debt first.
  * Points returning to a lot that was already swept by its expiry expire at once, in a second entry,
  * because that lot's expiry key is spent and they would otherwise stay forever.
  */
-export function release(state: MemberLedgerState, input: ReleaseInput): LedgerWrite {
+export function release(
+  state: MemberLedgerState,
+  input: ReleaseInput,
+): LedgerWrite {
   assertKey(input.key);
   assertPositiveInteger(input.points, "points");
   assertDates(input.occurredAt);
@@ -379,16 +430,23 @@ export function release(state: MemberLedgerState, input: ReleaseInput): LedgerWr
   let total = 0;
   for (const allocation of input.allocationsOfHold) {
     if (allocation.entryKey !== input.holdKey) {
-      throw new Error(`allocation of ${allocation.entryKey} is not one of hold ${input.holdKey}`);
+      throw new Error(
+        `allocation of ${allocation.entryKey} is not one of hold ${input.holdKey}`,
+      );
     }
     assertPositiveInteger(allocation.points, "hold allocation points");
     total += allocation.points;
   }
   if (total !== input.points) {
-    throw new Error(`hold ${input.holdKey} allocated ${total} points, release says ${input.points}`);
+    throw new Error(
+      `hold ${input.holdKey} allocated ${total} points, release says ${input.points}`,
+    );
   }
   const returned = input.allocationsOfHold
-    .map((allocation) => ({ lot: findLot(state, allocation.lotKey), points: allocation.points }))
+    .map((allocation) => ({
+      lot: findLot(state, allocation.lotKey),
+      points: allocation.points,
+    }))
     .sort((a, b) => compareLots(a.lot, b.lot));
   const live = returned.filter((item) => !item.lot.expired);
   const lapsed = returned.filter((item) => item.lot.expired);
@@ -409,7 +467,7 @@ export function release(state: MemberLedgerState, input: ReleaseInput): LedgerWr
     ...payDebt(
       input.key,
       debtOf(state.balances.available),
-      live.map((item) => ({ lotKey: item.lot.lotKey, points: item.points })),
+      [],
     ),
   ];
   const write: LedgerWrite = { entries: [releaseEntry], allocations };
@@ -426,10 +484,17 @@ export function release(state: MemberLedgerState, input: ReleaseInput): LedgerWr
       }),
     );
     write.allocations.push(
-      ...lapsed.map((item) => ({ entryKey: key, lotKey: item.lot.lotKey, points: item.points })),
+      ...lapsed.map((item) => ({
+        entryKey: key,
+        lotKey: item.lot.lotKey,
+        points: item.points,
+      })),
     );
   }
-  return { entries: write.entries, allocations: mergeAllocations(write.allocations) };
+  return {
+    entries: write.entries,
+    allocations: mergeAllocations(write.allocations),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,13 +504,17 @@ export function release(state: MemberLedgerState, input: ReleaseInput): LedgerWr
  * The state after a write. Used for the cached state after each operation and, from an empty
  * state, by `rebuild`; the order of entries inside a write does not matter.
  */
-export function applyWrite(state: MemberLedgerState, write: LedgerWrite): MemberLedgerState {
+export function applyWrite(
+  state: MemberLedgerState,
+  write: LedgerWrite,
+): MemberLedgerState {
   const lots = new Map(state.lots.map((lot) => [lot.lotKey, { ...lot }]));
   const balances = { ...state.balances };
   for (const entry of write.entries) {
     assertEntryShape(entry);
     if (entry.lot !== null) {
-      if (lots.has(entry.key)) throw new Error(`lot ${entry.key} already exists`);
+      if (lots.has(entry.key))
+        throw new Error(`lot ${entry.key} already exists`);
       lots.set(entry.key, {
         lotKey: entry.key,
         source: lotSource(entry),
@@ -469,13 +538,16 @@ export function applyWrite(state: MemberLedgerState, write: LedgerWrite): Member
     if (lotKey === undefined) continue;
     const lot = lots.get(lotKey);
     if (entry.kind === "MATURATION") {
-      if (lot === undefined || lot.matured) throw new Error(`cannot mature lot ${lotKey}`);
+      if (lot === undefined || lot.matured)
+        throw new Error(`cannot mature lot ${lotKey}`);
       lot.matured = true;
     } else if (entry.kind === "EXPIRY") {
-      if (lot === undefined || lot.expired) throw new Error(`cannot expire lot ${lotKey}`);
+      if (lot === undefined || lot.expired)
+        throw new Error(`cannot expire lot ${lotKey}`);
       lot.expired = true;
     } else if (entry.kind === "EARN_REVERSAL") {
-      if (lot === undefined) throw new Error(`reversal of unknown lot ${lotKey}`);
+      if (lot === undefined)
+        throw new Error(`reversal of unknown lot ${lotKey}`);
       lot.reversed += entry.detail.requested ?? 0;
     }
   }
@@ -483,19 +555,27 @@ export function applyWrite(state: MemberLedgerState, write: LedgerWrite): Member
     assertSafeInteger(allocation.points, "allocation points");
     const lot = lots.get(allocation.lotKey);
     if (lot === undefined) {
-      throw new Error(`allocation of ${allocation.entryKey} to unknown lot ${allocation.lotKey}`);
+      throw new Error(
+        `allocation of ${allocation.entryKey} to unknown lot ${allocation.lotKey}`,
+      );
     }
     lot.remaining -= allocation.points;
   }
   for (const lot of lots.values()) {
-    if (lot.remaining < 0 || lot.remaining > lot.points || lot.reversed > lot.points) {
+    if (
+      lot.remaining < 0 ||
+      lot.remaining > lot.points ||
+      lot.reversed > lot.points
+    ) {
       throw new Error(
         `lot ${lot.lotKey} out of range: remaining ${lot.remaining}, reversed ${lot.reversed} of ${lot.points}`,
       );
     }
   }
   if (balances.pending < 0 || balances.held < 0) {
-    throw new Error(`negative pending (${balances.pending}) or held (${balances.held})`);
+    throw new Error(
+      `negative pending (${balances.pending}) or held (${balances.held})`,
+    );
   }
   return { balances, lots: sortLots([...lots.values()]) };
 }
@@ -505,7 +585,10 @@ export function rebuild(
   entries: readonly NewEntry[],
   allocations: readonly Allocation[],
 ): MemberLedgerState {
-  return applyWrite(emptyMemberState(), { entries: [...entries], allocations: [...allocations] });
+  return applyWrite(emptyMemberState(), {
+    entries: [...entries],
+    allocations: [...allocations],
+  });
 }
 
 export function concatWrites(...writes: readonly LedgerWrite[]): LedgerWrite {
@@ -525,7 +608,8 @@ export function ledgerInvariantViolations(state: MemberLedgerState): string[] {
   const violations: string[] = [];
   const { balances } = state;
   for (const [name, value] of Object.entries(balances)) {
-    if (!Number.isSafeInteger(value)) violations.push(`${name} is not a safe integer: ${value}`);
+    if (!Number.isSafeInteger(value))
+      violations.push(`${name} is not a safe integer: ${value}`);
   }
   if (balances.pending < 0) violations.push(`pending < 0: ${balances.pending}`);
   if (balances.held < 0) violations.push(`held < 0: ${balances.held}`);
@@ -533,21 +617,30 @@ export function ledgerInvariantViolations(state: MemberLedgerState): string[] {
   let unmatured = 0;
   for (const lot of state.lots) {
     if (lot.remaining < 0 || lot.remaining > lot.points) {
-      violations.push(`lot ${lot.lotKey}: remaining ${lot.remaining} of ${lot.points}`);
+      violations.push(
+        `lot ${lot.lotKey}: remaining ${lot.remaining} of ${lot.points}`,
+      );
     }
     if (lot.reversed < 0 || lot.reversed > lot.points) {
-      violations.push(`lot ${lot.lotKey}: reversed ${lot.reversed} of ${lot.points}`);
+      violations.push(
+        `lot ${lot.lotKey}: reversed ${lot.reversed} of ${lot.points}`,
+      );
     }
     if (lot.matured) matured += lot.remaining;
     else unmatured += lot.remaining;
   }
   const debt = debtOf(balances.available);
   if (balances.available !== matured - debt) {
-    violations.push(`available ${balances.available} ≠ matured remaining ${matured} − debt ${debt}`);
+    violations.push(
+      `available ${balances.available} ≠ matured remaining ${matured} − debt ${debt}`,
+    );
   }
-  if (debt > 0 && matured > 0) violations.push(`debt ${debt} while matured lots hold ${matured}`);
+  if (debt > 0 && matured > 0)
+    violations.push(`debt ${debt} while matured lots hold ${matured}`);
   if (balances.pending !== unmatured) {
-    violations.push(`pending ${balances.pending} ≠ unmatured remaining ${unmatured}`);
+    violations.push(
+      `pending ${balances.pending} ≠ unmatured remaining ${unmatured}`,
+    );
   }
   return violations;
 }
@@ -560,19 +653,27 @@ function debtOf(available: number): number {
 }
 
 /** Newly spendable points settle an outstanding debt before the member can spend them. */
-function payDebt(entryKey: string, debt: number, sources: readonly LotTake[]): Allocation[] {
+function payDebt(
+  entryKey: string,
+  debt: number,
+  sources: readonly LotTake[],
+): Allocation[] {
   const allocations: Allocation[] = [];
   let left = debt;
   for (const source of sources) {
     if (left === 0) break;
     const points = Math.min(left, source.points);
-    if (points > 0) allocations.push({ entryKey, lotKey: source.lotKey, points });
+    if (points > 0)
+      allocations.push({ entryKey, lotKey: source.lotKey, points });
     left -= points;
   }
   return allocations;
 }
 
-function toAllocations(entryKey: string, takes: readonly LotTake[]): Allocation[] {
+function toAllocations(
+  entryKey: string,
+  takes: readonly LotTake[],
+): Allocation[] {
   return takes
     .filter((take) => take.points !== 0)
     .map((take) => ({ entryKey, lotKey: take.lotKey, points: take.points }));
@@ -601,12 +702,18 @@ function makeEntry(fields: {
   snapshot?: EarnSnapshot | null;
   detail?: EntryDetail;
 }): NewEntry {
-  const { delta } = fields;
+  // -0 (from negating a zero) would survive into JSON as 0 but fail equality with rebuilt state.
+  const delta = {
+    available: fields.delta.available + 0,
+    pending: fields.delta.pending + 0,
+    held: fields.delta.held + 0,
+    lifetimeEarned: fields.delta.lifetimeEarned + 0,
+  };
   return {
     key: fields.key,
     kind: fields.kind,
     points: delta.available + delta.pending + delta.held,
-    delta: { ...delta },
+    delta,
     occurredAt: fields.occurredAt,
     refs: dropUndefined(fields.refs),
     lot: fields.lot ?? null,
@@ -615,7 +722,10 @@ function makeEntry(fields: {
   };
 }
 
-function withUncollected(detail: EntryDetail, uncollected: number): EntryDetail {
+function withUncollected(
+  detail: EntryDetail,
+  uncollected: number,
+): EntryDetail {
   return uncollected > 0 ? { ...detail, uncollected } : detail;
 }
 
@@ -640,13 +750,17 @@ function findLot(state: MemberLedgerState, lotKey: string): LotState {
 
 function assertNewLot(state: MemberLedgerState, key: string): void {
   if (state.lots.some((lot) => lot.lotKey === key)) {
-    throw new Error(`lot ${key} already exists: the service must check the idempotency key first`);
+    throw new Error(
+      `lot ${key} already exists: the service must check the idempotency key first`,
+    );
   }
 }
 
 function assertHeld(state: MemberLedgerState, points: number): void {
   if (state.balances.held < points) {
-    throw new Error(`held is ${state.balances.held}, cannot settle a hold of ${points}`);
+    throw new Error(
+      `held is ${state.balances.held}, cannot settle a hold of ${points}`,
+    );
   }
 }
 
@@ -656,14 +770,18 @@ function assertKey(key: string): void {
 
 function assertDates(...dates: (Date | null)[]): void {
   for (const date of dates) {
-    if (date !== null && Number.isNaN(date.getTime())) throw new RangeError("invalid date");
+    if (date !== null && Number.isNaN(date.getTime()))
+      throw new RangeError("invalid date");
   }
 }
 
 function assertEntryShape(entry: NewEntry): void {
   const { delta } = entry;
-  for (const value of Object.values(delta)) assertSafeInteger(value, `delta of ${entry.key}`);
+  for (const value of Object.values(delta))
+    assertSafeInteger(value, `delta of ${entry.key}`);
   if (entry.points !== delta.available + delta.pending + delta.held) {
-    throw new Error(`entry ${entry.key}: points ${entry.points} ≠ sum of bucket deltas`);
+    throw new Error(
+      `entry ${entry.key}: points ${entry.points} ≠ sum of bucket deltas`,
+    );
   }
 }

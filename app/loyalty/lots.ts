@@ -54,7 +54,8 @@ export function takeOldest(
   let left = amount;
   for (const lot of sortLots(lots)) {
     if (left === 0) break;
-    if (!lot.matured || lot.remaining <= 0 || lot.lotKey === excludeLotKey) continue;
+    if (!lot.matured || lot.remaining <= 0 || lot.lotKey === excludeLotKey)
+      continue;
     const points = Math.min(left, lot.remaining);
     takes.push({ lotKey: lot.lotKey, points });
     left -= points;

@@ -25,9 +25,12 @@ describe("currencyExponent / unitMinor", () => {
     expect(unitMinor(currency)).toBe(unit);
   });
 
-  it.each(["usd", "EURO", "", "E1R"])("rejects %j as a currency code", (currency) => {
-    expect(() => currencyExponent(currency)).toThrow(RangeError);
-  });
+  it.each(["usd", "EURO", "", "E1R"])(
+    "rejects %j as a currency code",
+    (currency) => {
+      expect(() => currencyExponent(currency)).toThrow(RangeError);
+    },
+  );
 });
 
 describe("parseMoney", () => {
@@ -82,7 +85,9 @@ describe("parseMoney", () => {
         fc.integer({ min: -1e12, max: 1e12 }),
         fc.constantFrom("USD", "JPY", "KWD"),
         (minor, currency) => {
-          expect(parseMoney(toDecimalString({ minor, currency }), currency)).toEqual({
+          expect(
+            parseMoney(toDecimalString({ minor, currency }), currency),
+          ).toEqual({
             minor,
             currency,
           });

@@ -4,7 +4,9 @@ import { assertSafeInteger, toSafeNumber } from "./rounding";
 /** An amount in the currency's minor unit (cents, yen, fils): always an integer. */
 export type Money = { readonly minor: number; readonly currency: string };
 
-export const currencyCodeSchema = z.string().regex(/^[A-Z]{3}$/, "ISO 4217 code, e.g. EUR");
+export const currencyCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "ISO 4217 code, e.g. EUR");
 
 export const moneySchema = z.object({
   minor: z.int(),
@@ -59,7 +61,8 @@ export type MoneyParseResult =
   | { ok: true; money: Money }
   | {
       ok: false;
-      reason: "INVALID_CURRENCY" | "INVALID_AMOUNT" | "TOO_PRECISE" | "OUT_OF_RANGE";
+      reason:
+        "INVALID_CURRENCY" | "INVALID_AMOUNT" | "TOO_PRECISE" | "OUT_OF_RANGE";
     };
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
@@ -69,7 +72,10 @@ const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
  * only. Extra fraction digits are accepted when they are zeros ("10.000" USD) because Shopify pads
  * some fields; a non-zero digit beyond the exponent would silently lose money, so it is refused.
  */
-export function tryParseMoney(decimal: string, currency: string): MoneyParseResult {
+export function tryParseMoney(
+  decimal: string,
+  currency: string,
+): MoneyParseResult {
   if (!currencyCodeSchema.safeParse(currency).success) {
     return { ok: false, reason: "INVALID_CURRENCY" };
   }
@@ -81,9 +87,11 @@ export function tryParseMoney(decimal: string, currency: string): MoneyParseResu
   const dropped = fraction.slice(exponent);
   if (/[^0]/.test(dropped)) return { ok: false, reason: "TOO_PRECISE" };
   const magnitude = BigInt(whole + kept.padEnd(exponent, "0"));
-  if (magnitude > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: "OUT_OF_RANGE" };
+  if (magnitude > BigInt(Number.MAX_SAFE_INTEGER))
+    return { ok: false, reason: "OUT_OF_RANGE" };
   // "-0.00" must become 0, not -0, or equality checks on minor amounts start lying.
-  const minor = magnitude === 0n ? 0 : toSafeNumber(sign === "-" ? -magnitude : magnitude);
+  const minor =
+    magnitude === 0n ? 0 : toSafeNumber(sign === "-" ? -magnitude : magnitude);
   return { ok: true, money: { minor, currency } };
 }
 
@@ -91,7 +99,9 @@ export function tryParseMoney(decimal: string, currency: string): MoneyParseResu
 export function parseMoney(decimal: string, currency: string): Money {
   const result = tryParseMoney(decimal, currency);
   if (!result.ok) {
-    throw new RangeError(`cannot parse ${JSON.stringify(decimal)} ${currency}: ${result.reason}`);
+    throw new RangeError(
+      `cannot parse ${JSON.stringify(decimal)} ${currency}: ${result.reason}`,
+    );
   }
   return result.money;
 }
@@ -113,6 +123,8 @@ export function formatMoney(value: Money): string {
 
 function assertCurrency(currency: string): void {
   if (!currencyCodeSchema.safeParse(currency).success) {
-    throw new RangeError(`not an ISO 4217 currency code: ${JSON.stringify(currency)}`);
+    throw new RangeError(
+      `not an ISO 4217 currency code: ${JSON.stringify(currency)}`,
+    );
   }
 }

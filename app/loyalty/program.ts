@@ -2,7 +2,11 @@ import { z } from "zod";
 import { earnRuleSchema } from "./earn-rule";
 import { negativeBalancePolicySchema } from "./ledger";
 import { currencyCodeSchema, unitMinor, type Money } from "./money";
-import { assertNonNegativeInteger, assertPositiveInteger, mulDivRounded } from "./rounding";
+import {
+  assertNonNegativeInteger,
+  assertPositiveInteger,
+  mulDivRounded,
+} from "./rounding";
 
 export const redemptionRateSchema = z.object({
   /** Points worth one major unit of the shop currency: 100 = "100 points = 1.00 off". */
@@ -25,7 +29,11 @@ export const tiersSchema = z
   .superRefine((tiers, context) => {
     const [first] = tiers.levels;
     if (first !== undefined && first.threshold !== 0) {
-      context.addIssue({ code: "custom", message: "the first tier starts at 0", path: ["levels"] });
+      context.addIssue({
+        code: "custom",
+        message: "the first tier starts at 0",
+        path: ["levels"],
+      });
     }
     tiers.levels.forEach((level, index) => {
       const previous = tiers.levels[index - 1];
@@ -39,7 +47,11 @@ export const tiersSchema = z
     });
     const names = tiers.levels.map((level) => level.name.toLowerCase());
     if (new Set(names).size !== names.length) {
-      context.addIssue({ code: "custom", message: "tier names are unique", path: ["levels"] });
+      context.addIssue({
+        code: "custom",
+        message: "tier names are unique",
+        path: ["levels"],
+      });
     }
   });
 
@@ -104,18 +116,30 @@ export function defaultProgramConfig(currency: string): ProgramConfig {
 }
 
 /** What `points` are worth, rounded DOWN: a shopper never gets more than their points are worth. */
-export function pointsToMinor(points: number, rate: RedemptionRate, currency: string): number {
+export function pointsToMinor(
+  points: number,
+  rate: RedemptionRate,
+  currency: string,
+): number {
   assertNonNegativeInteger(points, "points");
   assertPositiveInteger(rate.pointsPerUnit, "pointsPerUnit");
   return mulDivRounded(points, unitMinor(currency), rate.pointsPerUnit, "DOWN");
 }
 
-export function pointsToMoney(points: number, rate: RedemptionRate, currency: string): Money {
+export function pointsToMoney(
+  points: number,
+  rate: RedemptionRate,
+  currency: string,
+): Money {
   return { minor: pointsToMinor(points, rate, currency), currency };
 }
 
 /** Points needed for `minor` off, rounded UP for the same reason. */
-export function minorToPoints(minor: number, rate: RedemptionRate, currency: string): number {
+export function minorToPoints(
+  minor: number,
+  rate: RedemptionRate,
+  currency: string,
+): number {
   assertNonNegativeInteger(minor, "minor");
   assertPositiveInteger(rate.pointsPerUnit, "pointsPerUnit");
   return mulDivRounded(minor, rate.pointsPerUnit, unitMinor(currency), "UP");
@@ -131,6 +155,9 @@ export function lotTimes(
   const start = occurredAt.getTime();
   return {
     availableAt: new Date(start + config.pendingDays * DAY_MS),
-    expiresAt: config.expiryDays === null ? null : new Date(start + config.expiryDays * DAY_MS),
+    expiresAt:
+      config.expiryDays === null
+        ? null
+        : new Date(start + config.expiryDays * DAY_MS),
   };
 }

@@ -22,7 +22,11 @@ export function transition(
 ): RedemptionTransition {
   switch (status) {
     case "HELD":
-      return { ok: true, next: event === "POST" ? "POSTED" : "RELEASED", changed: true };
+      return {
+        ok: true,
+        next: event === "POST" ? "POSTED" : "RELEASED",
+        changed: true,
+      };
     case "POSTED":
       return event === "POST"
         ? { ok: true, next: "POSTED", changed: false }

@@ -32,23 +32,31 @@ describe("divideRounded", () => {
     [1, 2.5],
     [Number.MAX_SAFE_INTEGER + 1, 1],
   ])("rejects %d / %d", (numerator, denominator) => {
-    expect(() => divideRounded(numerator, denominator, "DOWN")).toThrow(RangeError);
+    expect(() => divideRounded(numerator, denominator, "DOWN")).toThrow(
+      RangeError,
+    );
   });
 
   it("brackets the exact quotient: DOWN ≤ NEAREST ≤ UP ≤ DOWN + 1", () => {
     fc.assert(
-      fc.property(fc.nat(), fc.integer({ min: 1, max: 1_000_000 }), (numerator, denominator) => {
-        const down = divideRounded(numerator, denominator, "DOWN");
-        const nearest = divideRounded(numerator, denominator, "NEAREST");
-        const up = divideRounded(numerator, denominator, "UP");
-        expect(down * denominator).toBeLessThanOrEqual(numerator);
-        expect(up * denominator).toBeGreaterThanOrEqual(numerator);
-        expect(down <= nearest && nearest <= up && up <= down + 1).toBe(true);
-        // NEAREST picks the closer of the two, UP on a tie.
-        const belowGap = numerator - down * denominator;
-        const aboveGap = up * denominator - numerator;
-        expect(nearest).toBe(belowGap < aboveGap || belowGap === 0 ? down : up);
-      }),
+      fc.property(
+        fc.nat(),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        (numerator, denominator) => {
+          const down = divideRounded(numerator, denominator, "DOWN");
+          const nearest = divideRounded(numerator, denominator, "NEAREST");
+          const up = divideRounded(numerator, denominator, "UP");
+          expect(down * denominator).toBeLessThanOrEqual(numerator);
+          expect(up * denominator).toBeGreaterThanOrEqual(numerator);
+          expect(down <= nearest && nearest <= up && up <= down + 1).toBe(true);
+          // NEAREST picks the closer of the two, UP on a tie.
+          const belowGap = numerator - down * denominator;
+          const aboveGap = up * denominator - numerator;
+          expect(nearest).toBe(
+            belowGap < aboveGap || belowGap === 0 ? down : up,
+          );
+        },
+      ),
     );
   });
 });
@@ -56,11 +64,17 @@ describe("divideRounded", () => {
 describe("mulDivRounded", () => {
   it("keeps products beyond 2^53 exact", () => {
     // 9_007_199_254_740_991 × 3 / 3 loses its last digit in float arithmetic.
-    expect(mulDivRounded(Number.MAX_SAFE_INTEGER, 3, 3, "DOWN")).toBe(Number.MAX_SAFE_INTEGER);
-    expect(mulDivRounded(4_000_000_000_000_001, 10_000, 10_000, "DOWN")).toBe(4_000_000_000_000_001);
+    expect(mulDivRounded(Number.MAX_SAFE_INTEGER, 3, 3, "DOWN")).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
+    expect(mulDivRounded(4_000_000_000_000_001, 10_000, 10_000, "DOWN")).toBe(
+      4_000_000_000_000_001,
+    );
   });
 
   it("refuses a quotient that no longer fits", () => {
-    expect(() => mulDivRounded(Number.MAX_SAFE_INTEGER, 2, 1, "DOWN")).toThrow(RangeError);
+    expect(() => mulDivRounded(Number.MAX_SAFE_INTEGER, 2, 1, "DOWN")).toThrow(
+      RangeError,
+    );
   });
 });

@@ -14,8 +14,10 @@ export function divideRoundedBig(
   denominator: bigint,
   mode: RoundingMode,
 ): bigint {
-  if (numerator < 0n) throw new RangeError(`numerator must be >= 0, got ${numerator}`);
-  if (denominator <= 0n) throw new RangeError(`denominator must be > 0, got ${denominator}`);
+  if (numerator < 0n)
+    throw new RangeError(`numerator must be >= 0, got ${numerator}`);
+  if (denominator <= 0n)
+    throw new RangeError(`denominator must be > 0, got ${denominator}`);
   switch (mode) {
     case "DOWN":
       return numerator / denominator;
@@ -27,10 +29,16 @@ export function divideRoundedBig(
   }
 }
 
-export function divideRounded(numerator: number, denominator: number, mode: RoundingMode): number {
+export function divideRounded(
+  numerator: number,
+  denominator: number,
+  mode: RoundingMode,
+): number {
   assertSafeInteger(numerator, "numerator");
   assertSafeInteger(denominator, "denominator");
-  return toSafeNumber(divideRoundedBig(BigInt(numerator), BigInt(denominator), mode));
+  return toSafeNumber(
+    divideRoundedBig(BigInt(numerator), BigInt(denominator), mode),
+  );
 }
 
 /**
@@ -46,7 +54,9 @@ export function mulDivRounded(
   assertSafeInteger(a, "a");
   assertSafeInteger(b, "b");
   assertSafeInteger(denominator, "denominator");
-  return toSafeNumber(divideRoundedBig(BigInt(a) * BigInt(b), BigInt(denominator), mode));
+  return toSafeNumber(
+    divideRoundedBig(BigInt(a) * BigInt(b), BigInt(denominator), mode),
+  );
 }
 
 export function toSafeNumber(value: bigint): number {

@@ -3,7 +3,8 @@ import {
   customersRedactPayload,
   shopRedactPayload,
 } from "~/shopify/webhook-payloads";
-import type { TopicHandler, Tx } from "./webhook-runner.server";
+import type { Tx } from "~/db/client.server";
+import type { TopicHandler } from "./webhook-runner.server";
 
 export const customersDataRequest: TopicHandler<typeof customersDataRequestPayload> = {
   topic: "CUSTOMERS_DATA_REQUEST",
@@ -51,6 +52,7 @@ async function deleteShopData(tx: Tx, shop: string): Promise<void> {
   const where = { where: { shop } };
   // Children before parents: ledger entries and redemptions reference members.
   await tx.lotAllocation.deleteMany(where);
+  await tx.lot.deleteMany(where);
   await tx.ledgerEntry.deleteMany(where);
   await tx.redemption.deleteMany(where);
   await tx.member.deleteMany(where);

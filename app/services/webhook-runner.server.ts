@@ -1,8 +1,7 @@
-import type { Prisma, PrismaClient } from "@prisma/client";
+import type { PrismaClient } from "@prisma/client";
 import type { z } from "zod";
+import { inTransaction, type Tx } from "~/db/client.server";
 import { log } from "~/logger.server";
-
-export type Tx = Prisma.TransactionClient;
 
 export interface Delivery<Payload> {
   shop: string;
@@ -65,7 +64,7 @@ export async function runTopicHandler<Schema extends z.ZodType>(
     triggeredAt: verified.triggeredAt ? new Date(verified.triggeredAt) : null,
     payload: parsed.data,
   };
-  const outcome = await prisma.$transaction(async (tx) => {
+  const outcome = await inTransaction(prisma, async (tx) => {
     const marker = await tx.webhookEvent.createMany({
       data: [{ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId, eventId: delivery.eventId }],
       skipDuplicates: true,

@@ -38,7 +38,7 @@ export async function startTestApp(options: { database: Database; adminApiOrigin
   else delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
   globalThis.loyaltyDatabase = Promise.resolve(options.database);
 
-  const build = (await import("../../build/server/index.js")) as ServerBuild;
+  const build: ServerBuild = await import(new URL("../../build/server/index.js", import.meta.url).href);
   app.server = createAppServer({
     build,
     assetsDir: fileURLToPath(new URL("../../build/client", import.meta.url)),

@@ -66,19 +66,39 @@ CREATE TABLE "LedgerEntry" (
     "deltaPending" INTEGER NOT NULL,
     "deltaHeld" INTEGER NOT NULL,
     "deltaLifetimeEarned" INTEGER NOT NULL,
-    "lotPoints" INTEGER,
     "availableAt" TIMESTAMP(3),
     "expiresAt" TIMESTAMP(3),
     "orderId" TEXT,
     "refundId" TEXT,
     "redemptionId" TEXT,
+    "lotKey" TEXT,
+    "holdKey" TEXT,
     "webhookEventId" TEXT,
     "reason" TEXT,
+    "snapshot" JSONB,
     "detail" JSONB,
     "occurredAt" TIMESTAMP(3) NOT NULL,
     "recordedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "LedgerEntry_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Lot" (
+    "shop" TEXT NOT NULL,
+    "memberId" TEXT NOT NULL,
+    "lotKey" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "points" INTEGER NOT NULL,
+    "remaining" INTEGER NOT NULL,
+    "reversed" INTEGER NOT NULL,
+    "earnedAt" TIMESTAMP(3) NOT NULL,
+    "availableAt" TIMESTAMP(3) NOT NULL,
+    "expiresAt" TIMESTAMP(3),
+    "matured" BOOLEAN NOT NULL,
+    "expired" BOOLEAN NOT NULL,
+
+    CONSTRAINT "Lot_pkey" PRIMARY KEY ("shop","lotKey")
 );
 
 -- CreateTable
@@ -153,6 +173,15 @@ CREATE INDEX "LedgerEntry_shop_orderId_idx" ON "LedgerEntry"("shop", "orderId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "LedgerEntry_shop_idempotencyKey_key" ON "LedgerEntry"("shop", "idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "Lot_memberId_remaining_idx" ON "Lot"("memberId", "remaining");
+
+-- CreateIndex
+CREATE INDEX "Lot_shop_matured_availableAt_idx" ON "Lot"("shop", "matured", "availableAt");
+
+-- CreateIndex
+CREATE INDEX "Lot_shop_expired_expiresAt_idx" ON "Lot"("shop", "expired", "expiresAt");
 
 -- CreateIndex
 CREATE INDEX "LotAllocation_memberId_lotKey_idx" ON "LotAllocation"("memberId", "lotKey");

@@ -1,0 +1,111 @@
+import type { Tx } from "~/db/client.server";
+import { redemptionKeys } from "~/loyalty/keys";
+import { applyWrite, concatWrites, hold, post, release, settleDue } from "~/loyalty/ledger";
+import { transition, type RedemptionEvent, type RedemptionStatus } from "~/loyalty/redemption";
+import { lockMember, writeLedger, type MemberRef } from "./ledger.server";
+
+export interface HoldRequest {
+  /** The caller's idempotency key (e.g. from the checkout extension): a retry returns the same hold. */
+  idempotencyKey: string;
+  points: number;
+  valueMinor: number;
+  currency: string;
+  expiresAt: Date;
+  now: Date;
+}
+
+export type HoldOutcome =
+  | { ok: true; redemptionId: string; replayed: boolean }
+  | { ok: false; reason: "INSUFFICIENT_POINTS"; available: number };
+
+/**
+ * First phase: reserves the points under the member's row lock, so of many concurrent holds only
+ * those the balance covers succeed. Due maturations and expiries are settled first, so a hold
+ * never spends a lot that has just expired.
+ */
+export async function holdPoints(tx: Tx, member: MemberRef, request: HoldRequest): Promise<HoldOutcome> {
+  // Locked before the replay check, so two requests with one key cannot both find nothing.
+  await lockMember(tx, member);
+  const existing = await tx.redemption.findUnique({
+    where: { shop_idempotencyKey: { shop: member.shop, idempotencyKey: request.idempotencyKey } },
+    select: { id: true },
+  });
+  if (existing) return { ok: true, redemptionId: existing.id, replayed: true };
+
+  const redemptionId = crypto.randomUUID();
+  const keys = redemptionKeys(redemptionId);
+  const result = await writeLedger(tx, member, {
+    key: keys.hold,
+    plan: (state) => {
+      const settled = settleDue(state, request.now);
+      const held = hold(applyWrite(state, settled), {
+        key: keys.hold,
+        redemptionId,
+        points: request.points,
+        occurredAt: request.now,
+      });
+      return held.ok ? concatWrites(settled, held.write) : held;
+    },
+  });
+  if (result.status === "refused") {
+    return { ok: false, reason: "INSUFFICIENT_POINTS", available: Number(result.refusal.available) };
+  }
+  await tx.redemption.create({
+    data: {
+      id: redemptionId,
+      shop: member.shop,
+      memberId: member.memberId,
+      status: "HELD",
+      points: request.points,
+      valueMinor: BigInt(request.valueMinor),
+      currency: request.currency,
+      idempotencyKey: request.idempotencyKey,
+      expiresAt: request.expiresAt,
+    },
+  });
+  return { ok: true, redemptionId, replayed: false };
+}
+
+export type SettleOutcome =
+  | { ok: true; status: RedemptionStatus; changed: boolean }
+  | { ok: false; reason: "NOT_FOUND" | "ALREADY_POSTED" | "ALREADY_RELEASED" };
+
+/**
+ * Second phase: POST when the paid order carrying the code arrives, RELEASE when the code expires,
+ * is removed or could not be created. The redemption row is locked first, so an expiry sweep
+ * racing a paid order settles it exactly once, one way.
+ */
+export async function settleRedemption(
+  tx: Tx,
+  shop: string,
+  redemptionId: string,
+  event: RedemptionEvent,
+  now: Date,
+): Promise<SettleOutcome> {
+  const rows = await tx.$queryRaw<{ status: RedemptionStatus; memberId: string; points: number }[]>`
+    SELECT status, "memberId", points FROM "Redemption" WHERE id = ${redemptionId} AND shop = ${shop} FOR UPDATE`;
+  const redemption = rows[0];
+  if (!redemption) return { ok: false, reason: "NOT_FOUND" };
+  const step = transition(redemption.status, event);
+  if (!step.ok) return step;
+  if (!step.changed) return { ok: true, status: step.next, changed: false };
+
+  const member = { shop, memberId: redemption.memberId };
+  const keys = redemptionKeys(redemptionId);
+  const common = { redemptionId, holdKey: keys.hold, points: redemption.points, occurredAt: now };
+  if (event === "POST") {
+    await writeLedger(tx, member, { key: keys.post, plan: (state) => post(state, { key: keys.post, ...common }) });
+  } else {
+    const allocationsOfHold = await tx.lotAllocation.findMany({
+      where: { shop, entryKey: keys.hold },
+      select: { entryKey: true, lotKey: true, points: true },
+    });
+    await writeLedger(tx, member, {
+      key: keys.release,
+      lotKeys: allocationsOfHold.map((allocation) => allocation.lotKey),
+      plan: (state) => release(state, { key: keys.release, ...common, allocationsOfHold }),
+    });
+  }
+  await tx.redemption.update({ where: { id: redemptionId }, data: { status: step.next, settledAt: now } });
+  return { ok: true, status: step.next, changed: true };
+}
