@@ -3,6 +3,7 @@ import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { env } from "./env.server";
+import { syncShopDetails } from "./services/shop-setup.server";
 import { routeAdminApiTo } from "./shopify/admin-origin.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
 
@@ -19,6 +20,12 @@ const shopify = shopifyApp({
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true },
+  hooks: {
+    // Install (and re-install): the program row is created with its defaults, switched off.
+    afterAuth: async ({ session, admin }) => {
+      await syncShopDetails(prisma, admin, session.shop);
+    },
+  },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 
