@@ -11,7 +11,10 @@ const config = {
   pluckConfig,
   generates: {
     "app/types/admin.types.d.ts": { plugins: ["typescript"] },
-    "app/types/admin.generated.d.ts": { preset, presetConfig: { apiType: ApiType.Admin } },
+    "app/types/admin.generated.d.ts": {
+      preset,
+      presetConfig: { apiType: ApiType.Admin },
+    },
   },
 };
 

@@ -2,12 +2,24 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "node_modules/", "app/types/", ".data/", "artifacts/", "extensions/*/dist/"] },
+  {
+    ignores: [
+      "build/",
+      "node_modules/",
+      "app/types/",
+      ".data/",
+      "artifacts/",
+      "extensions/*/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/no-non-null-assertion": "error",
     },
   },
@@ -19,7 +31,24 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["@remix-run/*", "@shopify/*", "@prisma/*", "prisma", "node:*", "pg", "@electric-sql/*", "react", "~/db/*", "~/services/*", "~/shopify/*", "~/routes/*", "../*"], message: "app/loyalty is the pure domain core." },
+            {
+              group: [
+                "@remix-run/*",
+                "@shopify/*",
+                "@prisma/*",
+                "prisma",
+                "node:*",
+                "pg",
+                "@electric-sql/*",
+                "react",
+                "~/db/*",
+                "~/services/*",
+                "~/shopify/*",
+                "~/routes/*",
+                "../*",
+              ],
+              message: "app/loyalty is the pure domain core.",
+            },
           ],
         },
       ],
@@ -29,7 +58,17 @@ export default tseslint.config(
     // Extensions run inside Shopify's sandbox and talk to the backend over HTTP only.
     files: ["extensions/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["~/*", "**/app/**"], message: "Extensions never import from app/." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["~/*", "**/app/**"],
+              message: "Extensions never import from app/.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -8,7 +8,8 @@ import { routeAdminApiTo } from "./shopify/admin-origin.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
 
 const config = env();
-if (config.SHOPIFY_ADMIN_API_ORIGIN) routeAdminApiTo(config.SHOPIFY_ADMIN_API_ORIGIN);
+if (config.SHOPIFY_ADMIN_API_ORIGIN)
+  routeAdminApiTo(config.SHOPIFY_ADMIN_API_ORIGIN);
 
 const shopify = shopifyApp({
   apiKey: config.SHOPIFY_API_KEY,
@@ -26,7 +27,9 @@ const shopify = shopifyApp({
       await syncShopDetails(prisma, admin, session.shop);
     },
   },
-  ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+  ...(config.SHOP_CUSTOM_DOMAIN
+    ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] }
+    : {}),
 });
 
 export default shopify;

@@ -1,7 +1,10 @@
 import type { z } from "zod";
 import prisma from "./db.server";
 import { log } from "./logger.server";
-import { runTopicHandler, type TopicHandler } from "./services/webhook-runner.server";
+import {
+  runTopicHandler,
+  type TopicHandler,
+} from "./services/webhook-runner.server";
 import { authenticate } from "./shopify.server";
 
 /**
@@ -23,18 +26,26 @@ export async function handleWebhook<Schema extends z.ZodType>(
       webhookId: verified.webhookId,
       error: error instanceof Error ? error.message : String(error),
     });
-    return new Response(JSON.stringify({ error: "The delivery could not be processed; Shopify will retry it." }), {
-      status: 500,
-      headers: { "Content-Type": "application/json" },
-    });
+    return new Response(
+      JSON.stringify({
+        error: "The delivery could not be processed; Shopify will retry it.",
+      }),
+      {
+        status: 500,
+        headers: { "Content-Type": "application/json" },
+      },
+    );
   }
 }
 
 /** For topics whose handling has not landed yet: verified, then refused without being recorded. */
 export async function notYetHandled(request: Request): Promise<Response> {
   const { topic } = await authenticate.webhook(request);
-  return new Response(JSON.stringify({ error: `${String(topic)} is not handled yet.` }), {
-    status: 501,
-    headers: { "Content-Type": "application/json" },
-  });
+  return new Response(
+    JSON.stringify({ error: `${String(topic)} is not handled yet.` }),
+    {
+      status: 501,
+      headers: { "Content-Type": "application/json" },
+    },
+  );
 }

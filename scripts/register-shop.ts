@@ -13,7 +13,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.shop || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(values.shop)) {
-  console.error("Usage: npm run shop:register -- --shop <name>.myshopify.com [--token <token>] [--currency USD]");
+  console.error(
+    "Usage: npm run shop:register -- --shop <name>.myshopify.com [--token <token>] [--currency USD]",
+  );
   process.exit(1);
 }
 const shop = await registerLocalShop({
@@ -22,5 +24,7 @@ const shop = await registerLocalShop({
   currencyCode: values.currency,
   ianaTimezone: values.timezone,
 });
-console.log(`Registered ${shop.shop} (${shop.currency}, ${shop.timezone}); program row ready.`);
+console.log(
+  `Registered ${shop.shop} (${shop.currency}, ${shop.timezone}); program row ready.`,
+);
 process.exit(0);

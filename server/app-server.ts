@@ -25,7 +25,10 @@ const contentTypes: Record<string, string> = {
 
 class BodyTooLarge extends Error {}
 
-async function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer> {
+async function readBody(
+  request: http.IncomingMessage,
+  limit: number,
+): Promise<Buffer> {
   const declared = Number(request.headers["content-length"] ?? 0);
   if (declared > limit) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
@@ -48,7 +51,11 @@ function toFetchHeaders(request: http.IncomingMessage): Headers {
   return headers;
 }
 
-async function serveAsset(assetsDir: string, pathname: string, response: http.ServerResponse): Promise<boolean> {
+async function serveAsset(
+  assetsDir: string,
+  pathname: string,
+  response: http.ServerResponse,
+): Promise<boolean> {
   const path = normalize(join(assetsDir, decodeURIComponent(pathname)));
   if (!path.startsWith(assetsDir)) return false;
   const info = await stat(path).catch(() => null);
@@ -57,7 +64,9 @@ async function serveAsset(assetsDir: string, pathname: string, response: http.Se
     "Content-Type": contentTypes[extname(path)] ?? "application/octet-stream",
     "Content-Length": info.size,
     // Vite fingerprints everything under /assets, so those never change under one name.
-    "Cache-Control": pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+    "Cache-Control": pathname.startsWith("/assets/")
+      ? "public, max-age=31536000, immutable"
+      : "public, max-age=3600",
   });
   createReadStream(path).pipe(response);
   return true;
@@ -69,38 +78,71 @@ async function serveAsset(assetsDir: string, pathname: string, response: http.Se
  * with 413 before any route sees it.
  */
 export function createAppServer(options: AppServerOptions): http.Server {
-  const handle = createRequestHandler(options.build, options.mode ?? process.env.NODE_ENV ?? "production");
+  const handle = createRequestHandler(
+    options.build,
+    options.mode ?? process.env.NODE_ENV ?? "production",
+  );
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const assetsDir = normalize(options.assetsDir);
 
   return http.createServer(async (request, response) => {
     try {
-      const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`);
+      const url = new URL(
+        request.url ?? "/",
+        `http://${request.headers.host ?? "localhost"}`,
+      );
       const method = request.method ?? "GET";
-      if ((method === "GET" || method === "HEAD") && (await serveAsset(assetsDir, url.pathname, response))) return;
+      if (
+        (method === "GET" || method === "HEAD") &&
+        (await serveAsset(assetsDir, url.pathname, response))
+      )
+        return;
 
       const controller = new AbortController();
       response.on("close", () => controller.abort());
-      const body = method === "GET" || method === "HEAD" ? undefined : await readBody(request, maxBodyBytes);
+      const body =
+        method === "GET" || method === "HEAD"
+          ? undefined
+          : await readBody(request, maxBodyBytes);
       const fetchResponse = await handle(
-        new Request(url, { method, headers: toFetchHeaders(request), body: body && new Uint8Array(body), signal: controller.signal }),
+        new Request(url, {
+          method,
+          headers: toFetchHeaders(request),
+          body: body && new Uint8Array(body),
+          signal: controller.signal,
+        }),
       );
       const headers: [string, string][] = [];
       fetchResponse.headers.forEach((value, name) => {
         if (name !== "set-cookie") headers.push([name, value]);
       });
-      for (const cookie of fetchResponse.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
-      response.writeHead(fetchResponse.status, fetchResponse.statusText, headers.flat());
+      for (const cookie of fetchResponse.headers.getSetCookie())
+        headers.push(["set-cookie", cookie]);
+      response.writeHead(
+        fetchResponse.status,
+        fetchResponse.statusText,
+        headers.flat(),
+      );
       if (fetchResponse.body && method !== "HEAD") {
-        Readable.fromWeb(fetchResponse.body as import("node:stream/web").ReadableStream).pipe(response);
+        Readable.fromWeb(
+          fetchResponse.body as import("node:stream/web").ReadableStream,
+        ).pipe(response);
       } else {
         response.end();
       }
     } catch (error) {
       if (response.headersSent) return response.destroy();
       const tooLarge = error instanceof BodyTooLarge;
-      response.writeHead(tooLarge ? 413 : 500, { "Content-Type": "application/json" });
-      response.end(JSON.stringify({ error: tooLarge ? "The request body is too large." : "Internal server error." }));
+      response.writeHead(tooLarge ? 413 : 500, {
+        "Content-Type": "application/json",
+      });
+      response.end(
+        JSON.stringify({
+          error: tooLarge
+            ? "The request body is too large."
+            : "Internal server error.",
+        }),
+      );
       if (!tooLarge) console.error(error);
     }
   });

@@ -8,8 +8,15 @@ const build: ServerBuild = await import(buildUrl.href);
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST_BIND ?? "0.0.0.0";
 
-const server = createAppServer({ build, assetsDir: fileURLToPath(new URL("../build/client", import.meta.url)) });
-server.listen(port, host, () => console.log(`Loyalty app listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`));
+const server = createAppServer({
+  build,
+  assetsDir: fileURLToPath(new URL("../build/client", import.meta.url)),
+});
+server.listen(port, host, () =>
+  console.log(
+    `Loyalty app listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`,
+  ),
+);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));

@@ -270,6 +270,8 @@ export function orderPayload(input: OrderPayloadInput): JsonObject {
     cancelled_at: model.cancelledAt,
     cancel_reason: model.cancelReason,
     closed_at: null,
+    // The schema requires `company` (null unless the order is B2B); the documented example omits it.
+    company: null,
     confirmed: true,
     test: model.test,
     token,

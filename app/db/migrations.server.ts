@@ -4,7 +4,10 @@ import { join } from "node:path";
 
 /** The little a migration needs from a connection; PostgreSQL (pg) and PGlite both fit. */
 export interface SqlConnection {
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: Row[] }>;
   exec(sql: string): Promise<unknown>;
 }
 
@@ -14,7 +17,10 @@ export interface Migration {
   checksum: string;
 }
 
-export const migrationsDirectory = new URL("../../prisma/migrations/", import.meta.url);
+export const migrationsDirectory = new URL(
+  "../../prisma/migrations/",
+  import.meta.url,
+);
 
 // Prisma's own history table, so `prisma migrate status` and friends read this database as theirs.
 const historyTable = `
@@ -32,7 +38,9 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 // The key Prisma Migrate itself locks with, so this runner and Prisma never migrate at once.
 const migrationLockKey = 72707369;
 
-export async function readMigrations(directory: URL | string = migrationsDirectory): Promise<Migration[]> {
+export async function readMigrations(
+  directory: URL | string = migrationsDirectory,
+): Promise<Migration[]> {
   const path = directory instanceof URL ? directory.pathname : directory;
   const names = (await readdir(path, { withFileTypes: true }))
     .filter((entry) => entry.isDirectory())
@@ -41,7 +49,11 @@ export async function readMigrations(directory: URL | string = migrationsDirecto
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(join(path, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      return {
+        name,
+        sql,
+        checksum: createHash("sha256").update(sql).digest("hex"),
+      };
     }),
   );
 }
@@ -57,19 +69,27 @@ export async function applyMigrations(
   migrations: Migration[],
   options: { useAdvisoryLock: boolean },
 ): Promise<string[]> {
-  if (options.useAdvisoryLock) await connection.query("SELECT pg_advisory_lock($1)", [migrationLockKey]);
+  if (options.useAdvisoryLock)
+    await connection.query("SELECT pg_advisory_lock($1)", [migrationLockKey]);
   try {
     await connection.exec(historyTable);
-    const { rows } = await connection.query<{ migration_name: string; checksum: string }>(
+    const { rows } = await connection.query<{
+      migration_name: string;
+      checksum: string;
+    }>(
       `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
     );
-    const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
+    const applied = new Map(
+      rows.map((row) => [row.migration_name, row.checksum]),
+    );
     const appliedNow: string[] = [];
     for (const migration of migrations) {
       const checksum = applied.get(migration.name);
       if (checksum !== undefined) {
         if (checksum !== migration.checksum) {
-          throw new MigrationError(`Migration ${migration.name} was changed after it was applied.`);
+          throw new MigrationError(
+            `Migration ${migration.name} was changed after it was applied.`,
+          );
         }
         continue;
       }
@@ -84,12 +104,18 @@ export async function applyMigrations(
         await connection.exec("COMMIT");
       } catch (error) {
         await connection.exec("ROLLBACK");
-        throw new MigrationError(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
+        throw new MigrationError(
+          `Migration ${migration.name} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       appliedNow.push(migration.name);
     }
     return appliedNow;
   } finally {
-    if (options.useAdvisoryLock) await connection.query("SELECT pg_advisory_unlock($1)", [migrationLockKey]);
+    if (options.useAdvisoryLock)
+      await connection.query("SELECT pg_advisory_unlock($1)", [
+        migrationLockKey,
+      ]);
   }
 }

@@ -13,6 +13,7 @@ import {
   type EarnRule,
   type OrderForEarning,
 } from "./earn-rule";
+import { divideRounded } from "./rounding";
 
 const rule = (overrides: Partial<EarnRule> = {}): EarnRule =>
   earnRuleSchema.parse({ points: 1, perAmountMinor: 100, ...overrides });
@@ -441,7 +442,7 @@ describe("refundClawback", () => {
             const part =
               index === weights.length - 1
                 ? baseMinor - refunded
-                : Math.floor((baseMinor * weight) / total);
+                : divideRounded(baseMinor * weight, total, "DOWN");
             refunded += part;
             const clawback = refundClawback(snapshot, refunded, clawed);
             expect(clawback).toBeGreaterThanOrEqual(0);

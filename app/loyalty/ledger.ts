@@ -195,7 +195,7 @@ export function expireDue(state: MemberLedgerState, now: Date): LedgerWrite {
   assertDates(now);
   const write: LedgerWrite = { entries: [], allocations: [] };
   for (const lot of sortLots(state.lots)) {
-    if (!lot.matured || lot.remaining <= 0) continue;
+    if (!lot.matured || lot.expired || lot.remaining <= 0) continue;
     if (lot.expiresAt === null || lot.expiresAt.getTime() > now.getTime())
       continue;
     const key = lotExpireKey(lot.lotKey);

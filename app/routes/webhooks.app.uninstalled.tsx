@@ -2,4 +2,5 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { appUninstalled } from "~/services/app-lifecycle.server";
 import { handleWebhook } from "~/webhooks.server";
 
-export const action = ({ request }: ActionFunctionArgs) => handleWebhook(request, appUninstalled);
+export const action = ({ request }: ActionFunctionArgs) =>
+  handleWebhook(request, appUninstalled);

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { notYetHandled } from "~/webhooks.server";
 
-export const action = ({ request }: ActionFunctionArgs) => notYetHandled(request);
+export const action = ({ request }: ActionFunctionArgs) =>
+  notYetHandled(request);

@@ -1,4 +1,7 @@
-import { appScopesUpdatePayload, appUninstalledPayload } from "~/shopify/webhook-payloads";
+import {
+  appScopesUpdatePayload,
+  appUninstalledPayload,
+} from "~/shopify/webhook-payloads";
 import type { TopicHandler } from "./webhook-runner.server";
 
 /** Sessions go at once; the program's data stays until Shopify sends shop/redact (48 h later). */
@@ -7,7 +10,10 @@ export const appUninstalled: TopicHandler<typeof appUninstalledPayload> = {
   payload: appUninstalledPayload,
   async handle(tx, { shop, triggeredAt }) {
     await tx.session.deleteMany({ where: { shop } });
-    await tx.shop.updateMany({ where: { shop }, data: { uninstalledAt: triggeredAt ?? new Date() } });
+    await tx.shop.updateMany({
+      where: { shop },
+      data: { uninstalledAt: triggeredAt ?? new Date() },
+    });
     return { status: "applied" };
   },
 };
@@ -17,7 +23,10 @@ export const appScopesUpdate: TopicHandler<typeof appScopesUpdatePayload> = {
   topic: "APP_SCOPES_UPDATE",
   payload: appScopesUpdatePayload,
   async handle(tx, { shop, payload }) {
-    await tx.session.updateMany({ where: { shop }, data: { scope: payload.current.join(",") } });
+    await tx.session.updateMany({
+      where: { shop },
+      data: { scope: payload.current.join(",") },
+    });
     return { status: "applied" };
   },
 };

@@ -6,7 +6,9 @@ import {
 import type { Tx } from "~/db/client.server";
 import type { TopicHandler } from "./webhook-runner.server";
 
-export const customersDataRequest: TopicHandler<typeof customersDataRequestPayload> = {
+export const customersDataRequest: TopicHandler<
+  typeof customersDataRequestPayload
+> = {
   topic: "CUSTOMERS_DATA_REQUEST",
   payload: customersDataRequestPayload,
   async handle(tx, { shop, topic, payload }) {
@@ -15,7 +17,10 @@ export const customersDataRequest: TopicHandler<typeof customersDataRequestPaylo
         shop,
         topic,
         customerId: payload.customer.id,
-        detail: { dataRequestId: payload.data_request.id, ordersRequested: payload.orders_requested },
+        detail: {
+          dataRequestId: payload.data_request.id,
+          ordersRequested: payload.orders_requested,
+        },
       },
     });
     return { status: "applied" };
@@ -28,13 +33,26 @@ export const customersRedact: TopicHandler<typeof customersRedactPayload> = {
   payload: customersRedactPayload,
   async handle(tx, { shop, topic, payload, triggeredAt }) {
     await tx.complianceRequest.create({
-      data: { shop, topic, customerId: payload.customer.id, detail: { ordersToRedact: payload.orders_to_redact } },
+      data: {
+        shop,
+        topic,
+        customerId: payload.customer.id,
+        detail: { ordersToRedact: payload.orders_to_redact },
+      },
     });
     const redacted = await tx.member.updateMany({
       where: { shop, customerId: payload.customer.id },
-      data: { email: null, firstName: null, lastName: null, birthday: null, redactedAt: triggeredAt ?? new Date() },
+      data: {
+        email: null,
+        firstName: null,
+        lastName: null,
+        birthday: null,
+        redactedAt: triggeredAt ?? new Date(),
+      },
     });
-    return redacted.count > 0 ? { status: "applied" } : { status: "ignored", reason: "NOT_A_MEMBER" };
+    return redacted.count > 0
+      ? { status: "applied" }
+      : { status: "ignored", reason: "NOT_A_MEMBER" };
   },
 };
 
@@ -73,7 +91,12 @@ export interface MemberDataExport {
     birthday: string | null;
     joinedAt: string;
     redactedAt: string | null;
-    points: { available: number; pending: number; held: number; lifetimeEarned: number };
+    points: {
+      available: number;
+      pending: number;
+      held: number;
+      lifetimeEarned: number;
+    };
   };
   ledger: {
     kind: string;
@@ -84,7 +107,13 @@ export interface MemberDataExport {
     redemptionId: string | null;
     occurredAt: string;
   }[];
-  redemptions: { status: string; points: number; valueMinor: string; currency: string; createdAt: string }[];
+  redemptions: {
+    status: string;
+    points: number;
+    valueMinor: string;
+    currency: string;
+    createdAt: string;
+  }[];
 }
 
 /** Everything the program holds about one shopper, as answered to a customers/data_request. */
@@ -96,7 +125,10 @@ export async function exportMemberData(
 ): Promise<MemberDataExport | null> {
   const member = await db.member.findUnique({
     where: { shop_customerId: { shop, customerId } },
-    include: { entries: { orderBy: { id: "asc" } }, redemptions: { orderBy: { createdAt: "asc" } } },
+    include: {
+      entries: { orderBy: { id: "asc" } },
+      redemptions: { orderBy: { createdAt: "asc" } },
+    },
   });
   if (!member) return null;
   return {

@@ -41,21 +41,33 @@ export type LedgerResult =
  * the pure domain plan the write, and appends entries and allocations while updating the cached
  * balances and lots in the same transaction. The caller owns the transaction.
  */
-export async function writeLedger(tx: Tx, member: MemberRef, operation: LedgerOperation): Promise<LedgerResult> {
+export async function writeLedger(
+  tx: Tx,
+  member: MemberRef,
+  operation: LedgerOperation,
+): Promise<LedgerResult> {
   const before = await lockMemberState(tx, member, operation.lotKeys ?? []);
-  if (operation.key !== undefined && (await entryExists(tx, member.shop, operation.key))) {
+  if (
+    operation.key !== undefined &&
+    (await entryExists(tx, member.shop, operation.key))
+  ) {
     return { status: "duplicate" };
   }
   const planned = operation.plan(before);
   if ("ok" in planned) return { status: "refused", refusal: planned };
-  if (planned.entries.length === 0) return { status: "applied", write: planned, state: before };
+  if (planned.entries.length === 0)
+    return { status: "applied", write: planned, state: before };
   const after = applyWrite(before, planned);
   await appendWrite(tx, member, planned, operation.webhookEventId ?? null);
   await saveDerivedState(tx, member, before, after);
   return { status: "applied", write: planned, state: after };
 }
 
-async function entryExists(tx: Tx, shop: string, key: string): Promise<boolean> {
+async function entryExists(
+  tx: Tx,
+  shop: string,
+  key: string,
+): Promise<boolean> {
   const found = await tx.ledgerEntry.findUnique({
     where: { shop_idempotencyKey: { shop, idempotencyKey: key } },
     select: { id: true },
@@ -67,38 +79,68 @@ async function entryExists(tx: Tx, shop: string, key: string): Promise<boolean> 
 export async function lockMember(tx: Tx, member: MemberRef): Promise<void> {
   const rows = await tx.$queryRaw<unknown[]>`
     SELECT 1 FROM "Member" WHERE id = ${member.memberId} AND shop = ${member.shop} FOR UPDATE`;
-  if (rows.length === 0) throw new Error(`member ${member.memberId} of ${member.shop} does not exist`);
+  if (rows.length === 0)
+    throw new Error(
+      `member ${member.memberId} of ${member.shop} does not exist`,
+    );
 }
 
-export async function lockMemberState(tx: Tx, member: MemberRef, lotKeys: string[] = []): Promise<MemberLedgerState> {
+export async function lockMemberState(
+  tx: Tx,
+  member: MemberRef,
+  lotKeys: string[] = [],
+): Promise<MemberLedgerState> {
   const rows = await tx.$queryRaw<Balances[]>`
     SELECT available, pending, held, "lifetimeEarned"
     FROM "Member" WHERE id = ${member.memberId} AND shop = ${member.shop}
     FOR UPDATE`;
   const balances = rows[0];
-  if (!balances) throw new Error(`member ${member.memberId} of ${member.shop} does not exist`);
+  if (!balances)
+    throw new Error(
+      `member ${member.memberId} of ${member.shop} does not exist`,
+    );
   const lots = await tx.lot.findMany({
     where: {
       shop: member.shop,
       memberId: member.memberId,
-      OR: [{ remaining: { gt: 0 } }, { matured: false }, { lotKey: { in: lotKeys } }],
+      OR: [
+        { remaining: { gt: 0 } },
+        { matured: false },
+        { lotKey: { in: lotKeys } },
+      ],
     },
   });
   return { balances: { ...balances }, lots: lots.map(toLotState) };
 }
 
-async function appendWrite(tx: Tx, member: MemberRef, write: LedgerWrite, webhookEventId: string | null) {
+async function appendWrite(
+  tx: Tx,
+  member: MemberRef,
+  write: LedgerWrite,
+  webhookEventId: string | null,
+) {
   await tx.ledgerEntry.createMany({
-    data: write.entries.map((entry) => toEntryRow(member, entry, webhookEventId)),
+    data: write.entries.map((entry) =>
+      toEntryRow(member, entry, webhookEventId),
+    ),
   });
   if (write.allocations.length > 0) {
     await tx.lotAllocation.createMany({
-      data: write.allocations.map((allocation) => ({ ...allocation, shop: member.shop, memberId: member.memberId })),
+      data: write.allocations.map((allocation) => ({
+        ...allocation,
+        shop: member.shop,
+        memberId: member.memberId,
+      })),
     });
   }
 }
 
-async function saveDerivedState(tx: Tx, member: MemberRef, before: MemberLedgerState, after: MemberLedgerState) {
+async function saveDerivedState(
+  tx: Tx,
+  member: MemberRef,
+  before: MemberLedgerState,
+  after: MemberLedgerState,
+) {
   await tx.member.update({
     where: { id: member.memberId },
     data: { ...after.balances },
@@ -109,7 +151,10 @@ async function saveDerivedState(tx: Tx, member: MemberRef, before: MemberLedgerS
     if (earlier && sameLot(earlier, lot)) continue;
     const row = toLotRow(member, lot);
     if (earlier) {
-      await tx.lot.update({ where: { shop_lotKey: { shop: member.shop, lotKey: lot.lotKey } }, data: row });
+      await tx.lot.update({
+        where: { shop_lotKey: { shop: member.shop, lotKey: lot.lotKey } },
+        data: row,
+      });
     } else {
       await tx.lot.create({ data: row });
     }
@@ -117,26 +162,54 @@ async function saveDerivedState(tx: Tx, member: MemberRef, before: MemberLedgerS
 }
 
 const sameLot = (a: LotState, b: LotState) =>
-  a.remaining === b.remaining && a.reversed === b.reversed && a.matured === b.matured && a.expired === b.expired;
+  a.remaining === b.remaining &&
+  a.reversed === b.reversed &&
+  a.matured === b.matured &&
+  a.expired === b.expired;
 
 /** What the ledger itself says the member has, recomputed from every entry and allocation. */
-export async function rebuildMemberState(tx: Tx, member: MemberRef): Promise<MemberLedgerState> {
+export async function rebuildMemberState(
+  tx: Tx,
+  member: MemberRef,
+): Promise<MemberLedgerState> {
   const [entries, allocations] = await Promise.all([
-    tx.ledgerEntry.findMany({ where: { shop: member.shop, memberId: member.memberId }, orderBy: { id: "asc" } }),
-    tx.lotAllocation.findMany({ where: { shop: member.shop, memberId: member.memberId }, orderBy: { id: "asc" } }),
+    tx.ledgerEntry.findMany({
+      where: { shop: member.shop, memberId: member.memberId },
+      orderBy: { id: "asc" },
+    }),
+    tx.lotAllocation.findMany({
+      where: { shop: member.shop, memberId: member.memberId },
+      orderBy: { id: "asc" },
+    }),
   ]);
   return rebuild(
     entries.map(toNewEntry),
-    allocations.map(({ entryKey, lotKey, points }): Allocation => ({ entryKey, lotKey, points })),
+    allocations.map(({ entryKey, lotKey, points }): Allocation => ({
+      entryKey,
+      lotKey,
+      points,
+    })),
   );
 }
 
 /** The cached balances and every lot, as stored. */
-export async function cachedMemberState(tx: Tx, member: MemberRef): Promise<MemberLedgerState> {
-  const row = await tx.member.findFirstOrThrow({ where: { id: member.memberId, shop: member.shop } });
-  const lots = await tx.lot.findMany({ where: { shop: member.shop, memberId: member.memberId } });
+export async function cachedMemberState(
+  tx: Tx,
+  member: MemberRef,
+): Promise<MemberLedgerState> {
+  const row = await tx.member.findFirstOrThrow({
+    where: { id: member.memberId, shop: member.shop },
+  });
+  const lots = await tx.lot.findMany({
+    where: { shop: member.shop, memberId: member.memberId },
+  });
   return {
-    balances: { available: row.available, pending: row.pending, held: row.held, lifetimeEarned: row.lifetimeEarned },
+    balances: {
+      available: row.available,
+      pending: row.pending,
+      held: row.held,
+      lifetimeEarned: row.lifetimeEarned,
+    },
     lots: lots.map(toLotState).sort((a, b) => (a.lotKey < b.lotKey ? -1 : 1)),
   };
 }
@@ -190,9 +263,14 @@ export function toNewEntry(row: LedgerEntry): NewEntry {
       lifetimeEarned: row.deltaLifetimeEarned,
     },
     occurredAt: row.occurredAt,
-    refs: Object.fromEntries(Object.entries(refs).filter(([, value]) => value !== null)),
-    lot: row.availableAt ? { availableAt: row.availableAt, expiresAt: row.expiresAt } : null,
-    snapshot: row.snapshot === null ? null : earnSnapshotSchema.parse(row.snapshot),
+    refs: Object.fromEntries(
+      Object.entries(refs).filter(([, value]) => value !== null),
+    ),
+    lot: row.availableAt
+      ? { availableAt: row.availableAt, expiresAt: row.expiresAt }
+      : null,
+    snapshot:
+      row.snapshot === null ? null : earnSnapshotSchema.parse(row.snapshot),
     detail: (row.detail ?? {}) as EntryDetail,
   };
 }
@@ -212,6 +290,9 @@ function toLotState(row: Lot): LotState {
   };
 }
 
-function toLotRow(member: MemberRef, lot: LotState): Prisma.LotUncheckedCreateInput {
+function toLotRow(
+  member: MemberRef,
+  lot: LotState,
+): Prisma.LotUncheckedCreateInput {
   return { shop: member.shop, memberId: member.memberId, ...lot };
 }

@@ -1,5 +1,9 @@
 import type { Tx } from "~/db/client.server";
-import { defaultProgramConfig, programConfigSchema, type ProgramConfig } from "~/loyalty/program";
+import {
+  defaultProgramConfig,
+  programConfigSchema,
+  type ProgramConfig,
+} from "~/loyalty/program";
 
 export interface ShopFacts {
   shop: string;
@@ -17,20 +21,39 @@ export async function ensureShop(tx: Tx, facts: ShopFacts) {
       timezone: facts.timezone ?? "UTC",
       config: serialiseConfig(defaultProgramConfig(facts.currency)),
     },
-    update: { uninstalledAt: null, ...(facts.timezone ? { timezone: facts.timezone } : {}) },
+    update: {
+      uninstalledAt: null,
+      ...(facts.timezone ? { timezone: facts.timezone } : {}),
+    },
   });
 }
 
-export async function programConfig(tx: Tx, shop: string): Promise<ProgramConfig | null> {
-  const row = await tx.shop.findUnique({ where: { shop }, select: { config: true } });
+export async function programConfig(
+  tx: Tx,
+  shop: string,
+): Promise<ProgramConfig | null> {
+  const row = await tx.shop.findUnique({
+    where: { shop },
+    select: { config: true },
+  });
   return row ? programConfigSchema.parse(row.config) : null;
 }
 
-export async function saveProgramConfig(tx: Tx, shop: string, config: ProgramConfig): Promise<void> {
-  await tx.shop.update({ where: { shop }, data: { config: serialiseConfig(programConfigSchema.parse(config)) } });
+export async function saveProgramConfig(
+  tx: Tx,
+  shop: string,
+  config: ProgramConfig,
+): Promise<void> {
+  await tx.shop.update({
+    where: { shop },
+    data: { config: serialiseConfig(programConfigSchema.parse(config)) },
+  });
 }
 
 // Dates become ISO strings in JSON; the schema coerces them back on read.
 function serialiseConfig(config: ProgramConfig) {
-  return { ...config, programStartAt: config.programStartAt?.toISOString() ?? null };
+  return {
+    ...config,
+    programStartAt: config.programStartAt?.toISOString() ?? null,
+  };
 }

@@ -1,7 +1,18 @@
 import type { Tx } from "~/db/client.server";
 import { redemptionKeys } from "~/loyalty/keys";
-import { applyWrite, concatWrites, hold, post, release, settleDue } from "~/loyalty/ledger";
-import { transition, type RedemptionEvent, type RedemptionStatus } from "~/loyalty/redemption";
+import {
+  applyWrite,
+  concatWrites,
+  hold,
+  post,
+  release,
+  settleDue,
+} from "~/loyalty/ledger";
+import {
+  transition,
+  type RedemptionEvent,
+  type RedemptionStatus,
+} from "~/loyalty/redemption";
 import { lockMember, writeLedger, type MemberRef } from "./ledger.server";
 
 export interface HoldRequest {
@@ -23,11 +34,20 @@ export type HoldOutcome =
  * those the balance covers succeed. Due maturations and expiries are settled first, so a hold
  * never spends a lot that has just expired.
  */
-export async function holdPoints(tx: Tx, member: MemberRef, request: HoldRequest): Promise<HoldOutcome> {
+export async function holdPoints(
+  tx: Tx,
+  member: MemberRef,
+  request: HoldRequest,
+): Promise<HoldOutcome> {
   // Locked before the replay check, so two requests with one key cannot both find nothing.
   await lockMember(tx, member);
   const existing = await tx.redemption.findUnique({
-    where: { shop_idempotencyKey: { shop: member.shop, idempotencyKey: request.idempotencyKey } },
+    where: {
+      shop_idempotencyKey: {
+        shop: member.shop,
+        idempotencyKey: request.idempotencyKey,
+      },
+    },
     select: { id: true },
   });
   if (existing) return { ok: true, redemptionId: existing.id, replayed: true };
@@ -48,7 +68,11 @@ export async function holdPoints(tx: Tx, member: MemberRef, request: HoldRequest
     },
   });
   if (result.status === "refused") {
-    return { ok: false, reason: "INSUFFICIENT_POINTS", available: Number(result.refusal.available) };
+    return {
+      ok: false,
+      reason: "INSUFFICIENT_POINTS",
+      available: Number(result.refusal.available),
+    };
   }
   await tx.redemption.create({
     data: {
@@ -82,7 +106,9 @@ export async function settleRedemption(
   event: RedemptionEvent,
   now: Date,
 ): Promise<SettleOutcome> {
-  const rows = await tx.$queryRaw<{ status: RedemptionStatus; memberId: string; points: number }[]>`
+  const rows = await tx.$queryRaw<
+    { status: RedemptionStatus; memberId: string; points: number }[]
+  >`
     SELECT status, "memberId", points FROM "Redemption" WHERE id = ${redemptionId} AND shop = ${shop} FOR UPDATE`;
   const redemption = rows[0];
   if (!redemption) return { ok: false, reason: "NOT_FOUND" };
@@ -92,9 +118,17 @@ export async function settleRedemption(
 
   const member = { shop, memberId: redemption.memberId };
   const keys = redemptionKeys(redemptionId);
-  const common = { redemptionId, holdKey: keys.hold, points: redemption.points, occurredAt: now };
+  const common = {
+    redemptionId,
+    holdKey: keys.hold,
+    points: redemption.points,
+    occurredAt: now,
+  };
   if (event === "POST") {
-    await writeLedger(tx, member, { key: keys.post, plan: (state) => post(state, { key: keys.post, ...common }) });
+    await writeLedger(tx, member, {
+      key: keys.post,
+      plan: (state) => post(state, { key: keys.post, ...common }),
+    });
   } else {
     const allocationsOfHold = await tx.lotAllocation.findMany({
       where: { shop, entryKey: keys.hold },
@@ -103,9 +137,13 @@ export async function settleRedemption(
     await writeLedger(tx, member, {
       key: keys.release,
       lotKeys: allocationsOfHold.map((allocation) => allocation.lotKey),
-      plan: (state) => release(state, { key: keys.release, ...common, allocationsOfHold }),
+      plan: (state) =>
+        release(state, { key: keys.release, ...common, allocationsOfHold }),
     });
   }
-  await tx.redemption.update({ where: { id: redemptionId }, data: { status: step.next, settledAt: now } });
+  await tx.redemption.update({
+    where: { id: redemptionId },
+    data: { status: step.next, settledAt: now },
+  });
   return { ok: true, status: step.next, changed: true };
 }

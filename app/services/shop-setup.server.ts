@@ -14,13 +14,26 @@ export class AdminApiError extends Error {}
  * Reads the shop's currency and time zone from Shopify and makes sure the program row exists:
  * called after OAuth on install and by `npm run shop:register`.
  */
-export async function syncShopDetails(prisma: PrismaClient, admin: AdminGraphql, shop: string) {
+export async function syncShopDetails(
+  prisma: PrismaClient,
+  admin: AdminGraphql,
+  shop: string,
+) {
   const response = await admin.graphql(SHOP_DETAILS_QUERY);
-  const body: { data?: { shop?: { currencyCode: string; ianaTimezone: string } }; errors?: unknown } =
-    await response.json();
+  const body: {
+    data?: { shop?: { currencyCode: string; ianaTimezone: string } };
+    errors?: unknown;
+  } = await response.json();
   const details = body.data?.shop;
-  if (!details) throw new AdminApiError(`Shopify did not return the shop's details: ${JSON.stringify(body.errors)}`);
+  if (!details)
+    throw new AdminApiError(
+      `Shopify did not return the shop's details: ${JSON.stringify(body.errors)}`,
+    );
   return inTransaction(prisma, (tx) =>
-    ensureShop(tx, { shop, currency: details.currencyCode, timezone: details.ianaTimezone }),
+    ensureShop(tx, {
+      shop,
+      currency: details.currencyCode,
+      timezone: details.ianaTimezone,
+    }),
   );
 }

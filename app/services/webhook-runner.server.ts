@@ -12,7 +12,8 @@ export interface Delivery<Payload> {
   payload: Payload;
 }
 
-export type WebhookOutcome = { status: "applied" } | { status: "ignored"; reason: string };
+export type WebhookOutcome =
+  { status: "applied" } | { status: "ignored"; reason: string };
 
 /** What one topic does: the payload it accepts and the effect it has, inside the runner's transaction. */
 export interface TopicHandler<Schema extends z.ZodType> {
@@ -33,7 +34,10 @@ export interface VerifiedWebhook {
 }
 
 const json = (status: number, body: Record<string, unknown>) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 
 /**
  * Runs one verified delivery: parse, then the dedupe marker and the topic's effects in a single
@@ -45,16 +49,30 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   verified: VerifiedWebhook,
   handler: TopicHandler<Schema>,
 ): Promise<Response> {
-  const context = { shop: verified.shop, topic: String(verified.topic), webhookId: verified.webhookId };
+  const context = {
+    shop: verified.shop,
+    topic: String(verified.topic),
+    webhookId: verified.webhookId,
+  };
   if (context.topic !== handler.topic) {
-    log("warn", "webhook for another topic", { ...context, expected: handler.topic });
-    return json(400, { error: `This endpoint handles ${handler.topic}, not ${context.topic}.` });
+    log("warn", "webhook for another topic", {
+      ...context,
+      expected: handler.topic,
+    });
+    return json(400, {
+      error: `This endpoint handles ${handler.topic}, not ${context.topic}.`,
+    });
   }
   const parsed = handler.payload.safeParse(verified.payload);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`,
+    );
     log("warn", "webhook payload rejected", { ...context, problems });
-    return json(400, { error: "The payload does not have the expected shape.", problems });
+    return json(400, {
+      error: "The payload does not have the expected shape.",
+      problems,
+    });
   }
   const delivery: Delivery<z.output<Schema>> = {
     shop: verified.shop,
@@ -66,7 +84,14 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   };
   const outcome = await inTransaction(prisma, async (tx) => {
     const marker = await tx.webhookEvent.createMany({
-      data: [{ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId, eventId: delivery.eventId }],
+      data: [
+        {
+          shop: delivery.shop,
+          topic: delivery.topic,
+          webhookId: delivery.webhookId,
+          eventId: delivery.eventId,
+        },
+      ],
       skipDuplicates: true,
     });
     if (marker.count === 0) return { status: "duplicate" as const };

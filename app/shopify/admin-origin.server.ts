@@ -9,11 +9,20 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 export function routeAdminApiTo(origin: string): void {
   const target = new URL(origin);
   setAbstractFetchFunc((input, init) => {
-    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    const url = new URL(
+      typeof input === "string"
+        ? input
+        : input instanceof URL
+          ? input.href
+          : input.url,
+    );
     if (url.pathname.startsWith("/admin/")) {
       url.protocol = target.protocol;
       url.host = target.host;
     }
-    return globalThis.fetch(input instanceof Request ? new Request(url, input) : url.href, init);
+    return globalThis.fetch(
+      input instanceof Request ? new Request(url, input) : url.href,
+      init,
+    );
   });
 }

@@ -9,7 +9,10 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error("Usage: npm run db:diff -- <snake_case_name>");
   process.exit(1);
 }
-const schema = await readFile(new URL("../../prisma/schema.prisma", import.meta.url), "utf8");
+const schema = await readFile(
+  new URL("../../prisma/schema.prisma", import.meta.url),
+  "utf8",
+);
 const migrations = await readMigrations();
 const sql = await diffToSchema(
   schema,
@@ -20,7 +23,10 @@ if (sql.trim() === "" || sql.includes("This is an empty migration")) {
   process.exit(0);
 }
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-const directory = new URL(`../../prisma/migrations/${stamp}_${name}/`, import.meta.url);
+const directory = new URL(
+  `../../prisma/migrations/${stamp}_${name}/`,
+  import.meta.url,
+);
 await mkdir(directory, { recursive: true });
 await writeFile(new URL("migration.sql", directory), sql);
 console.log(`Wrote prisma/migrations/${stamp}_${name}/migration.sql`);

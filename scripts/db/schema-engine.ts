@@ -13,7 +13,10 @@ import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 const require = createRequire(import.meta.url);
 
 async function loadEngineModule() {
-  const wasmPath = join(dirname(require.resolve("@prisma/schema-engine-wasm")), "schema_engine_bg.wasm");
+  const wasmPath = join(
+    dirname(require.resolve("@prisma/schema-engine-wasm")),
+    "schema_engine_bg.wasm",
+  );
   const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
     "./schema_engine_bg.js": bindings as unknown as WebAssembly.ModuleImports,
   });
@@ -25,16 +28,30 @@ async function loadEngineModule() {
 const noFilters = { externalTables: [], externalEnums: [] };
 
 /** SQL that takes a database from the state `fromSql` builds (empty when absent) to `schema`. */
-export async function diffToSchema(schema: string, fromSql: string[] = []): Promise<string> {
+export async function diffToSchema(
+  schema: string,
+  fromSql: string[] = [],
+): Promise<string> {
   const { SchemaEngine } = await loadEngineModule();
   const pglite = new PGlite();
   for (const sql of fromSql) await pglite.exec(sql);
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(pglite));
-  const engine = await SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, adapter);
+  const engine = await SchemaEngine.new(
+    { datamodels: [["schema.prisma", schema]] },
+    () => {},
+    adapter,
+  );
   try {
     const result = await engine.diff({
-      from: { tag: "schemaDatasource", files: [{ path: "schema.prisma", content: schema }], configDir: "." },
-      to: { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: schema }] },
+      from: {
+        tag: "schemaDatasource",
+        files: [{ path: "schema.prisma", content: schema }],
+        configDir: ".",
+      },
+      to: {
+        tag: "schemaDatamodel",
+        files: [{ path: "schema.prisma", content: schema }],
+      },
       script: true,
       exitCode: null,
       filters: noFilters,

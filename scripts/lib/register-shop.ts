@@ -15,7 +15,8 @@ export interface LocalShop {
  * through the app's own Admin client, which creates the program row as an install would.
  */
 export async function registerLocalShop(local: LocalShop) {
-  const accessToken = local.accessToken ?? `shpat_${randomBytes(16).toString("hex")}`;
+  const accessToken =
+    local.accessToken ?? `shpat_${randomBytes(16).toString("hex")}`;
   const { env } = await import("../../app/env.server");
   const origin = env().SHOPIFY_ADMIN_API_ORIGIN;
   if (origin) {
@@ -29,11 +30,16 @@ export async function registerLocalShop(local: LocalShop) {
         ianaTimezone: local.ianaTimezone ?? "UTC",
       }),
     });
-    if (!response.ok) throw new Error(`The simulator refused the shop: ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(
+        `The simulator refused the shop: ${response.status} ${await response.text()}`,
+      );
   }
   const { default: prisma } = await import("../../app/db.server");
-  const { sessionStorage, unauthenticated } = await import("../../app/shopify.server");
-  const { syncShopDetails } = await import("../../app/services/shop-setup.server");
+  const { sessionStorage, unauthenticated } =
+    await import("../../app/shopify.server");
+  const { syncShopDetails } =
+    await import("../../app/services/shop-setup.server");
   await sessionStorage.storeSession(
     new Session({
       id: `offline_${local.shop}`,

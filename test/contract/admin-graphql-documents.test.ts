@@ -1,7 +1,12 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSchema, parse, validate, type OperationDefinitionNode } from "graphql";
+import {
+  buildSchema,
+  parse,
+  validate,
+  type OperationDefinitionNode,
+} from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_API_VERSION } from "~/shopify/api-version";
 
@@ -12,8 +17,11 @@ async function sourceFiles(directory: string): Promise<string[]> {
   const nested = await Promise.all(
     entries.map((entry) => {
       const path = join(directory, entry.name);
-      if (entry.isDirectory()) return entry.name === "types" ? [] : sourceFiles(path);
-      return /\.tsx?$/.test(entry.name) && !entry.name.endsWith(".test.ts") ? [path] : [];
+      if (entry.isDirectory())
+        return entry.name === "types" ? [] : sourceFiles(path);
+      return /\.tsx?$/.test(entry.name) && !entry.name.endsWith(".test.ts")
+        ? [path]
+        : [];
     }),
   );
   return nested.flat();
@@ -41,7 +49,12 @@ describe("Admin GraphQL documents", () => {
 
   beforeAll(async () => {
     documents = await appDocuments();
-    schema = buildSchema(await readFile(join(root, "shopify-schema/admin-2025-04.schema.graphql"), "utf8"));
+    schema = buildSchema(
+      await readFile(
+        join(root, "shopify-schema/admin-2025-04.schema.graphql"),
+        "utf8",
+      ),
+    );
   });
 
   it("exist in the app", () => {
@@ -50,26 +63,43 @@ describe("Admin GraphQL documents", () => {
 
   it("are each one named Loyalty… operation with no interpolation, valid against the vendored Admin schema", () => {
     for (const { file, source } of documents) {
-      expect(source, `${file} interpolates into a document`).not.toContain("${");
+      expect(source, `${file} interpolates into a document`).not.toContain(
+        "${",
+      );
       const document = parse(source);
       const operations = document.definitions.filter(
-        (definition): definition is OperationDefinitionNode => definition.kind === "OperationDefinition",
+        (definition): definition is OperationDefinitionNode =>
+          definition.kind === "OperationDefinition",
       );
-      expect(operations, `${file} must hold exactly one operation per document`).toHaveLength(1);
-      expect(operations[0]?.name?.value ?? "(anonymous)", file).toMatch(/^Loyalty[A-Z]\w+$/);
-      expect(validate(schema, document).map((error) => `${file}: ${error.message}`)).toEqual([]);
+      expect(
+        operations,
+        `${file} must hold exactly one operation per document`,
+      ).toHaveLength(1);
+      expect(operations[0]?.name?.value ?? "(anonymous)", file).toMatch(
+        /^Loyalty[A-Z]\w+$/,
+      );
+      expect(
+        validate(schema, document).map((error) => `${file}: ${error.message}`),
+      ).toEqual([]);
     }
   });
 
   it("have unique names", () => {
-    const names = documents.map(({ source }) => /(?:query|mutation)\s+(\w+)/.exec(source)?.[1]);
+    const names = documents.map(
+      ({ source }) => /(?:query|mutation)\s+(\w+)/.exec(source)?.[1],
+    );
     expect(new Set(names).size).toBe(names.length);
   });
 
   it("are all typed by the committed codegen output", async () => {
-    const generated = await readFile(join(root, "app/types/admin.generated.d.ts"), "utf8");
+    const generated = await readFile(
+      join(root, "app/types/admin.generated.d.ts"),
+      "utf8",
+    );
     for (const { source } of documents) {
-      expect(generated, "run `npm run graphql-codegen`").toContain(JSON.stringify(source));
+      expect(generated, "run `npm run graphql-codegen`").toContain(
+        JSON.stringify(source),
+      );
     }
   });
 });
@@ -77,6 +107,8 @@ describe("Admin GraphQL documents", () => {
 describe("the pinned Admin API version", () => {
   it("is the one shopify.app.toml subscribes webhooks with", async () => {
     const toml = await readFile(join(root, "shopify.app.toml"), "utf8");
-    expect(/^api_version = "([\d-]+)"/m.exec(toml)?.[1]).toBe(ADMIN_API_VERSION);
+    expect(/^api_version = "([\d-]+)"/m.exec(toml)?.[1]).toBe(
+      ADMIN_API_VERSION,
+    );
   });
 });

@@ -7,19 +7,32 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 describe("shopify.app.toml webhook subscriptions", () => {
   it("each name the route that handles them, and that route serves the subscribed uri", async () => {
     const toml = await readFile(`${root}shopify.app.toml`, "utf8");
-    const subscriptions = [...toml.matchAll(/# Handled by: (\S+)\n\s*\[\[webhooks\.subscriptions\]\]\n\s*(?:compliance_)?topics = \["([^"]+)"\]\n\s*uri = "([^"]+)"/g)];
-    expect(subscriptions.length).toBe((toml.match(/\[\[webhooks\.subscriptions\]\]/g) ?? []).length);
+    const subscriptions = [
+      ...toml.matchAll(
+        /# Handled by: (\S+)\n\s*\[\[webhooks\.subscriptions\]\]\n\s*(?:compliance_)?topics = \["([^"]+)"\]\n\s*uri = "([^"]+)"/g,
+      ),
+    ];
+    expect(subscriptions.length).toBe(
+      (toml.match(/\[\[webhooks\.subscriptions\]\]/g) ?? []).length,
+    );
     for (const [, routeFile = "", topic = "", uri = ""] of subscriptions) {
       await access(`${root}${routeFile}`);
       // Remix flat routes: app/routes/webhooks.orders.paid.tsx serves /webhooks/orders/paid.
-      expect(routeFile).toBe(`app/routes${uri.replaceAll("/", ".")}.tsx`.replace("routes.", "routes/"));
+      expect(routeFile).toBe(
+        `app/routes${uri.replaceAll("/", ".")}.tsx`.replace(
+          "routes.",
+          "routes/",
+        ),
+      );
       expect(uri).toBe(`/webhooks/${topic}`);
     }
   });
 
   it("cover the topics the architecture requires", async () => {
     const toml = await readFile(`${root}shopify.app.toml`, "utf8");
-    const topics = [...toml.matchAll(/topics = \["([^"]+)"\]/g)].map((match) => match[1]).sort();
+    const topics = [...toml.matchAll(/topics = \["([^"]+)"\]/g)]
+      .map((match) => match[1])
+      .sort();
     expect(topics).toEqual(
       [
         "app/scopes_update",

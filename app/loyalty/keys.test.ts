@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import {
+  adjustmentKey,
+  lotExpireKey,
+  lotMatureKey,
+  orderCancelKey,
+  orderEarnKey,
+  redemptionKeys,
+  refundKey,
+  releaseExpiryKey,
+} from "./keys";
+
+describe("idempotency keys", () => {
+  it.each([
+    [orderEarnKey("5001"), "order:5001:earn"],
+    [orderCancelKey("5001"), "order:5001:cancel"],
+    [refundKey("77"), "refund:77"],
+    [adjustmentKey("req-1"), "adjustment:req-1"],
+    [redemptionKeys("r9").hold, "redemption:r9:hold"],
+    [lotMatureKey("order:5001:earn"), "lot:order:5001:earn:mature"],
+    [lotExpireKey("order:5001:earn"), "lot:order:5001:earn:expire"],
+    [releaseExpiryKey("redemption:r9:release"), "redemption:r9:release:expire"],
+    [
+      orderEarnKey("gid://shopify/Order/5001"),
+      "order:gid://shopify/Order/5001:earn",
+    ],
+  ])("%s", (key, expected) => {
+    expect(key).toBe(expected);
+  });
+
+  it.each(["", " ", "12 34", "a\n"])("refuses the id %j", (id) => {
+    expect(() => orderEarnKey(id)).toThrow(RangeError);
+  });
+
+  it("keeps the families apart for the same id", () => {
+    const id = "1";
+    const keys = [
+      orderEarnKey(id),
+      orderCancelKey(id),
+      refundKey(id),
+      adjustmentKey(id),
+      ...Object.values(redemptionKeys(id)),
+      lotMatureKey(orderEarnKey(id)),
+      lotExpireKey(orderEarnKey(id)),
+      releaseExpiryKey(redemptionKeys(id).release),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
