@@ -1,5 +1,9 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
+import {
+  AppDistribution,
+  LogSeverity,
+  shopifyApp,
+} from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { env } from "./env.server";
@@ -20,7 +24,9 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
-  logger: { level: config.NODE_ENV === "test" ? LogSeverity.Warning : LogSeverity.Info },
+  logger: {
+    level: config.NODE_ENV === "test" ? LogSeverity.Warning : LogSeverity.Info,
+  },
   future: { unstable_newEmbeddedAuthStrategy: true },
   hooks: {
     // Install (and re-install): the program row is created with its defaults, switched off.

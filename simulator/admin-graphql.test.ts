@@ -9,13 +9,23 @@ const CUSTOMER = "gid://shopify/Customer/501";
 const clock = fakeClock();
 let sim: Simulator;
 
-async function gql(query: string, variables?: Record<string, unknown>, accessToken = TOKEN) {
+async function gql(
+  query: string,
+  variables?: Record<string, unknown>,
+  accessToken = TOKEN,
+) {
   return callAdminGraphql(sim.origin, { accessToken, query, variables });
 }
 
 beforeAll(async () => {
   sim = await startShopifySimulator({ port: 0, now: clock.now });
-  sim.registerShop({ shop: SHOP, accessToken: TOKEN, currencyCode: "CAD", ianaTimezone: "America/Toronto", name: "Loyal Shop" });
+  sim.registerShop({
+    shop: SHOP,
+    accessToken: TOKEN,
+    currencyCode: "CAD",
+    ianaTimezone: "America/Toronto",
+    name: "Loyal Shop",
+  });
 });
 
 afterAll(async () => {
@@ -24,8 +34,19 @@ afterAll(async () => {
 
 beforeEach(() => {
   sim.reset();
-  sim.addCustomer(SHOP, { id: 501, email: "ann@example.com", firstName: "Ann", lastName: "Lee", tags: ["newsletter"] });
-  sim.addCustomer(SHOP, { id: 502, email: "bob@example.com", firstName: "Bob", tags: ["loyalty-tier:gold"] });
+  sim.addCustomer(SHOP, {
+    id: 501,
+    email: "ann@example.com",
+    firstName: "Ann",
+    lastName: "Lee",
+    tags: ["newsletter"],
+  });
+  sim.addCustomer(SHOP, {
+    id: 502,
+    email: "bob@example.com",
+    firstName: "Bob",
+    tags: ["loyalty-tier:gold"],
+  });
 });
 
 describe("requests Shopify would refuse", () => {
@@ -38,50 +59,81 @@ describe("requests Shopify would refuse", () => {
     expect(pick(body, "errors", 0)).toMatchObject({
       message: "Field 'notAField' doesn't exist on type 'TagsAddPayload'",
       locations: [{ line: 2, column: 107 }],
-      extensions: { code: "undefinedField", typeName: "TagsAddPayload", fieldName: "notAField" },
+      extensions: {
+        code: "undefinedField",
+        typeName: "TagsAddPayload",
+        fieldName: "notAField",
+      },
     });
-    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual(["newsletter"]);
+    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual([
+      "newsletter",
+    ]);
   });
 
   it("refuses anonymous operations", async () => {
     const { status, body } = await gql("{ shop { name } }");
     expect(status).toBe(200);
     expect(pick(body, "data")).toBeUndefined();
-    expect(pick(body, "errors", 0, "extensions", "code")).toBe("ANONYMOUS_OPERATION");
-    expect(String(pick(body, "errors", 0, "message"))).toMatch(/name every operation/);
+    expect(pick(body, "errors", 0, "extensions", "code")).toBe(
+      "ANONYMOUS_OPERATION",
+    );
+    expect(String(pick(body, "errors", 0, "message"))).toMatch(
+      /name every operation/,
+    );
   });
 
   it("answers 401 to an unknown access token, as Shopify does", async () => {
-    const { status, body } = await gql("query LoyaltyShop { shop { name } }", undefined, "shpat_wrong");
+    const { status, body } = await gql(
+      "query LoyaltyShop { shop { name } }",
+      undefined,
+      "shpat_wrong",
+    );
     expect(status).toBe(401);
-    expect(body).toEqual({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+    expect(body).toEqual({
+      errors:
+        "[API] Invalid API key or access token (unrecognized login or wrong password)",
+    });
   });
 
   it("answers 400 without a query", async () => {
     const response = await fetch(sim.graphqlUrl(), {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": TOKEN },
+      headers: {
+        "Content-Type": "application/json",
+        "X-Shopify-Access-Token": TOKEN,
+      },
       body: JSON.stringify({ variables: {} }),
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ errors: { query: "Required parameter missing or invalid" } });
+    expect(await response.json()).toEqual({
+      errors: { query: "Required parameter missing or invalid" },
+    });
   });
 
   it("reports variables that do not fit their types, before executing", async () => {
-    const { body } = await gql("query LoyaltyCustomer($id: ID!) { customer(id: $id) { id } }", {});
-    expect(pick(body, "errors", 0, "extensions", "code")).toBe("INVALID_VARIABLE");
+    const { body } = await gql(
+      "query LoyaltyCustomer($id: ID!) { customer(id: $id) { id } }",
+      {},
+    );
+    expect(pick(body, "errors", 0, "extensions", "code")).toBe(
+      "INVALID_VARIABLE",
+    );
     expect(pick(body, "data")).toBeUndefined();
   });
 
   it("uses graphql-ruby's codes for other invalid documents", async () => {
     const { body } = await gql("query LoyaltyCustomer { customer { id } }");
-    expect(pick(body, "errors", 0, "extensions", "code")).toBe("missingRequiredArguments");
+    expect(pick(body, "errors", 0, "extensions", "code")).toBe(
+      "missingRequiredArguments",
+    );
   });
 });
 
 describe("queries", () => {
   it("reads the shop", async () => {
-    const { body } = await gql("query LoyaltyShop { shop { id name myshopifyDomain currencyCode ianaTimezone email } }");
+    const { body } = await gql(
+      "query LoyaltyShop { shop { id name myshopifyDomain currencyCode ianaTimezone email } }",
+    );
     expect(pick(body, "data", "shop")).toEqual({
       id: "gid://shopify/Shop/1",
       name: "Loyal Shop",
@@ -104,7 +156,17 @@ describe("queries", () => {
       `mutation LoyaltyMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
         metafieldsSet(metafields: $metafields) { userErrors { message } }
       }`,
-      { metafields: [{ ownerId: CUSTOMER, namespace: "loyalty", key: "balance", type: "number_integer", value: "120" }] },
+      {
+        metafields: [
+          {
+            ownerId: CUSTOMER,
+            namespace: "loyalty",
+            key: "balance",
+            type: "number_integer",
+            value: "120",
+          },
+        ],
+      },
     );
     const { body } = await gql(
       `query LoyaltyCustomer($id: ID!) {
@@ -129,16 +191,34 @@ describe("queries", () => {
       numberOfOrders: "1",
       // The Admin API prints Decimal without trailing zeros.
       amountSpent: { amount: "40.0", currencyCode: "CAD" },
-      metafield: { namespace: "loyalty", key: "balance", value: "120", type: "number_integer", jsonValue: 120 },
-      metafields: { nodes: [{ namespace: "loyalty", key: "balance", value: "120", type: "number_integer" }] },
+      metafield: {
+        namespace: "loyalty",
+        key: "balance",
+        value: "120",
+        type: "number_integer",
+        jsonValue: 120,
+      },
+      metafields: {
+        nodes: [
+          {
+            namespace: "loyalty",
+            key: "balance",
+            value: "120",
+            type: "number_integer",
+          },
+        ],
+      },
       multipassIdentifier: null,
     });
   });
 
   it("answers null for an unknown customer", async () => {
-    const { body } = await gql("query LoyaltyCustomer($id: ID!) { customer(id: $id) { id } }", {
-      id: "gid://shopify/Customer/999",
-    });
+    const { body } = await gql(
+      "query LoyaltyCustomer($id: ID!) { customer(id: $id) { id } }",
+      {
+        id: "gid://shopify/Customer/999",
+      },
+    );
     expect(body).toMatchObject({ data: { customer: null } });
   });
 
@@ -150,20 +230,36 @@ describe("queries", () => {
       }
     }`;
     const byEmail = await gql(query, { query: "email:bob@example.com" });
-    expect(pick(byEmail.body, "data", "customers", "nodes")).toEqual([{ id: "gid://shopify/Customer/502", email: "bob@example.com" }]);
+    expect(pick(byEmail.body, "data", "customers", "nodes")).toEqual([
+      { id: "gid://shopify/Customer/502", email: "bob@example.com" },
+    ]);
     const byTag = await gql(query, { query: "tag:'loyalty-tier:gold'" });
-    expect(pick(byTag.body, "data", "customers", "nodes", 0, "id")).toBe("gid://shopify/Customer/502");
+    expect(pick(byTag.body, "data", "customers", "nodes", 0, "id")).toBe(
+      "gid://shopify/Customer/502",
+    );
 
     const page1 = await gql(query, {});
-    expect(pick(page1.body, "data", "customers", "nodes", 0, "id")).toBe(CUSTOMER);
-    expect(pick(page1.body, "data", "customers", "pageInfo", "hasNextPage")).toBe(true);
-    const page2 = await gql(query, { after: pick(page1.body, "data", "customers", "pageInfo", "endCursor") });
-    expect(pick(page2.body, "data", "customers", "nodes", 0, "id")).toBe("gid://shopify/Customer/502");
-    expect(pick(page2.body, "data", "customers", "pageInfo", "hasNextPage")).toBe(false);
+    expect(pick(page1.body, "data", "customers", "nodes", 0, "id")).toBe(
+      CUSTOMER,
+    );
+    expect(
+      pick(page1.body, "data", "customers", "pageInfo", "hasNextPage"),
+    ).toBe(true);
+    const page2 = await gql(query, {
+      after: pick(page1.body, "data", "customers", "pageInfo", "endCursor"),
+    });
+    expect(pick(page2.body, "data", "customers", "nodes", 0, "id")).toBe(
+      "gid://shopify/Customer/502",
+    );
+    expect(
+      pick(page2.body, "data", "customers", "pageInfo", "hasNextPage"),
+    ).toBe(false);
   });
 
   it("warns about search fields it does not know, as Shopify does", async () => {
-    const { body } = await gql(`query LoyaltyCustomers { customers(first: 5, query: "favourite_colour:blue") { nodes { id } } }`);
+    const { body } = await gql(
+      `query LoyaltyCustomers { customers(first: 5, query: "favourite_colour:blue") { nodes { id } } }`,
+    );
     expect(pick(body, "extensions", "search", 0, "warnings", 0)).toEqual({
       field: "favourite_colour",
       message: "Invalid search field for this query.",
@@ -171,8 +267,16 @@ describe("queries", () => {
   });
 
   it("lists orders by created_at and updated_at windows for reconciliation", async () => {
-    const base = { currency: "CAD", customer: { id: 501, email: "ann@example.com" } };
-    sim.addOrder(SHOP, { ...base, id: 1, createdAt: "2025-05-01T10:00:00Z", lines: [{ id: 11, price: "10.00", quantity: 1 }] });
+    const base = {
+      currency: "CAD",
+      customer: { id: 501, email: "ann@example.com" },
+    };
+    sim.addOrder(SHOP, {
+      ...base,
+      id: 1,
+      createdAt: "2025-05-01T10:00:00Z",
+      lines: [{ id: 11, price: "10.00", quantity: 1 }],
+    });
     sim.addOrder(SHOP, {
       ...base,
       id: 2,
@@ -185,8 +289,17 @@ describe("queries", () => {
       presentmentCurrency: "USD",
       exchangeRate: 0.75,
     });
-    sim.addOrder(SHOP, { ...base, id: 3, createdAt: "2025-05-03T10:00:00Z", test: true, lines: [{ id: 31, price: "1.00", quantity: 1 }] });
-    sim.updateOrder(SHOP, 3, { cancelledAt: "2025-05-04T00:00:00Z", updatedAt: "2025-05-04T00:00:00Z" });
+    sim.addOrder(SHOP, {
+      ...base,
+      id: 3,
+      createdAt: "2025-05-03T10:00:00Z",
+      test: true,
+      lines: [{ id: 31, price: "1.00", quantity: 1 }],
+    });
+    sim.updateOrder(SHOP, 3, {
+      cancelledAt: "2025-05-04T00:00:00Z",
+      updatedAt: "2025-05-04T00:00:00Z",
+    });
 
     const query = `query LoyaltyOrders($query: String) {
       orders(first: 10, query: $query, sortKey: CREATED_AT) {
@@ -205,7 +318,9 @@ describe("queries", () => {
         }
       }
     }`;
-    const window = await gql(query, { query: "created_at:>=2025-05-02 created_at:<=2025-05-03T10:00:00Z" });
+    const window = await gql(query, {
+      query: "created_at:>=2025-05-02 created_at:<=2025-05-03T10:00:00Z",
+    });
     expect(pick(window.body, "data", "orders", "nodes")).toEqual([
       {
         id: "gid://shopify/Order/2",
@@ -222,7 +337,9 @@ describe("queries", () => {
           shopMoney: { amount: "54.32", currencyCode: "CAD" },
           presentmentMoney: { amount: "40.75", currencyCode: "USD" },
         },
-        subtotalPriceSet: { shopMoney: { amount: "46.0", currencyCode: "CAD" } },
+        subtotalPriceSet: {
+          shopMoney: { amount: "46.0", currencyCode: "CAD" },
+        },
         lineItems: {
           nodes: [
             {
@@ -231,32 +348,63 @@ describe("queries", () => {
               isGiftCard: false,
               originalUnitPriceSet: { shopMoney: { amount: "25.5" } },
               discountAllocations: [
-                { allocatedAmountSet: { shopMoney: { amount: "5.0" } }, discountApplication: { code: "LOYALTY-ABC" } },
+                {
+                  allocatedAmountSet: { shopMoney: { amount: "5.0" } },
+                  discountApplication: { code: "LOYALTY-ABC" },
+                },
               ],
             },
           ],
         },
       },
-      expect.objectContaining({ id: "gid://shopify/Order/3", test: true, cancelledAt: "2025-05-04T00:00:00Z" }),
+      expect.objectContaining({
+        id: "gid://shopify/Order/3",
+        test: true,
+        cancelledAt: "2025-05-04T00:00:00Z",
+      }),
     ]);
 
-    const updated = await gql(`query LoyaltyOrders($query: String) {
+    const updated = await gql(
+      `query LoyaltyOrders($query: String) {
       orders(first: 10, query: $query, sortKey: UPDATED_AT, reverse: true) { nodes { id } }
-    }`, { query: "updated_at:>'2025-05-03T00:00:00Z'" });
-    expect(pick(updated.body, "data", "orders", "nodes")).toEqual([{ id: "gid://shopify/Order/2" }, { id: "gid://shopify/Order/3" }]);
+    }`,
+      { query: "updated_at:>'2025-05-03T00:00:00Z'" },
+    );
+    expect(pick(updated.body, "data", "orders", "nodes")).toEqual([
+      { id: "gid://shopify/Order/2" },
+      { id: "gid://shopify/Order/3" },
+    ]);
   });
 
   it("requires first or last on connections, as Shopify does", async () => {
-    const { body } = await gql("query LoyaltyOrders { orders { nodes { id } } }");
-    expect(pick(body, "errors", 0, "message")).toBe("you must provide one of first or last");
+    const { body } = await gql(
+      "query LoyaltyOrders { orders { nodes { id } } }",
+    );
+    expect(pick(body, "errors", 0, "message")).toBe(
+      "you must provide one of first or last",
+    );
   });
 
   it("resolves valid fields it does not implement to null, or explains a non-null one", async () => {
-    sim.addOrder(SHOP, { id: 7, currency: "CAD", lines: [{ id: 71, price: "1.00", quantity: 1 }] });
-    const nullable = await gql(`query LoyaltyOrder { order(id: "gid://shopify/Order/7") { id app { name } customerJourneySummary { ready } } }`);
-    expect(pick(nullable.body, "data", "order")).toEqual({ id: "gid://shopify/Order/7", app: null, customerJourneySummary: null });
-    const nonNull = await gql(`query LoyaltyOrder { order(id: "gid://shopify/Order/7") { id risk { recommendation } } }`);
-    expect(pick(nonNull.body, "errors", 0, "extensions", "code")).toBe("NOT_IMPLEMENTED_IN_SIMULATOR");
+    sim.addOrder(SHOP, {
+      id: 7,
+      currency: "CAD",
+      lines: [{ id: 71, price: "1.00", quantity: 1 }],
+    });
+    const nullable = await gql(
+      `query LoyaltyOrder { order(id: "gid://shopify/Order/7") { id app { name } customerJourneySummary { ready } } }`,
+    );
+    expect(pick(nullable.body, "data", "order")).toEqual({
+      id: "gid://shopify/Order/7",
+      app: null,
+      customerJourneySummary: null,
+    });
+    const nonNull = await gql(
+      `query LoyaltyOrder { order(id: "gid://shopify/Order/7") { id risk { recommendation } } }`,
+    );
+    expect(pick(nonNull.body, "errors", 0, "extensions", "code")).toBe(
+      "NOT_IMPLEMENTED_IN_SIMULATOR",
+    );
     const after = await gql("query LoyaltyShop { shop { name } }");
     expect(pick(after.body, "data", "shop", "name")).toBe("Loyal Shop");
   });
@@ -271,27 +419,60 @@ describe("tags", () => {
   }`;
 
   it("adds then removes tags, leaving the others alone", async () => {
-    const added = await gql(add, { id: CUSTOMER, tags: ["loyalty-tier:gold", "loyalty-member"] });
+    const added = await gql(add, {
+      id: CUSTOMER,
+      tags: ["loyalty-tier:gold", "loyalty-member"],
+    });
     expect(pick(added.body, "data", "tagsAdd")).toEqual({
-      node: { id: CUSTOMER, tags: ["loyalty-member", "loyalty-tier:gold", "newsletter"] },
+      node: {
+        id: CUSTOMER,
+        tags: ["loyalty-member", "loyalty-tier:gold", "newsletter"],
+      },
       userErrors: [],
     });
-    const removed = await gql(remove, { id: CUSTOMER, tags: ["loyalty-tier:gold"] });
-    expect(pick(removed.body, "data", "tagsRemove", "node", "tags")).toEqual(["loyalty-member", "newsletter"]);
-    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual(["loyalty-member", "newsletter"]);
+    const removed = await gql(remove, {
+      id: CUSTOMER,
+      tags: ["loyalty-tier:gold"],
+    });
+    expect(pick(removed.body, "data", "tagsRemove", "node", "tags")).toEqual([
+      "loyalty-member",
+      "newsletter",
+    ]);
+    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual([
+      "loyalty-member",
+      "newsletter",
+    ]);
   });
 
   it("treats tags as a set without regard to case", async () => {
     await gql(add, { id: CUSTOMER, tags: ["Loyalty-Tier:Gold"] });
-    await gql(add, { id: CUSTOMER, tags: ["loyalty-tier:gold", "NEWSLETTER", "a, b"] });
-    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual(["a", "b", "Loyalty-Tier:Gold", "newsletter"]);
+    await gql(add, {
+      id: CUSTOMER,
+      tags: ["loyalty-tier:gold", "NEWSLETTER", "a, b"],
+    });
+    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual([
+      "a",
+      "b",
+      "Loyalty-Tier:Gold",
+      "newsletter",
+    ]);
     await gql(remove, { id: CUSTOMER, tags: ["loyalty-tier:GOLD"] });
-    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual(["a", "b", "newsletter"]);
+    expect(sim.state.require(SHOP).customers.get(CUSTOMER)?.tags).toEqual([
+      "a",
+      "b",
+      "newsletter",
+    ]);
   });
 
   it("answers a userError for a resource that does not exist", async () => {
-    const { body } = await gql(add, { id: "gid://shopify/Customer/404", tags: ["x"] });
-    expect(pick(body, "data", "tagsAdd")).toEqual({ node: null, userErrors: [{ field: ["id"], message: "Resource does not exist" }] });
+    const { body } = await gql(add, {
+      id: "gid://shopify/Customer/404",
+      tags: ["x"],
+    });
+    expect(pick(body, "data", "tagsAdd")).toEqual({
+      node: null,
+      userErrors: [{ field: ["id"], message: "Resource does not exist" }],
+    });
   });
 });
 
@@ -306,9 +487,27 @@ describe("metafieldsSet", () => {
   it("creates, then updates in place", async () => {
     const first = await gql(set, {
       metafields: [
-        { ownerId: CUSTOMER, namespace: "loyalty", key: "balance", type: "number_integer", value: "250" },
-        { ownerId: CUSTOMER, namespace: "loyalty", key: "tier", type: "single_line_text_field", value: "Gold" },
-        { ownerId: CUSTOMER, namespace: "loyalty", key: "progress", type: "json", value: '{"next":"Platinum","missing":750}' },
+        {
+          ownerId: CUSTOMER,
+          namespace: "loyalty",
+          key: "balance",
+          type: "number_integer",
+          value: "250",
+        },
+        {
+          ownerId: CUSTOMER,
+          namespace: "loyalty",
+          key: "tier",
+          type: "single_line_text_field",
+          value: "Gold",
+        },
+        {
+          ownerId: CUSTOMER,
+          namespace: "loyalty",
+          key: "progress",
+          type: "json",
+          value: '{"next":"Platinum","missing":750}',
+        },
       ],
     });
     expect(pick(first.body, "data", "metafieldsSet", "userErrors")).toEqual([]);
@@ -316,15 +515,25 @@ describe("metafieldsSet", () => {
     expect(id).toMatch(/^gid:\/\/shopify\/Metafield\/\d+$/);
 
     const second = await gql(set, {
-      metafields: [{ ownerId: CUSTOMER, namespace: "loyalty", key: "balance", type: "number_integer", value: "300" }],
+      metafields: [
+        {
+          ownerId: CUSTOMER,
+          namespace: "loyalty",
+          key: "balance",
+          type: "number_integer",
+          value: "300",
+        },
+      ],
     });
-    expect(pick(second.body, "data", "metafieldsSet", "metafields", 0)).toEqual({
-      id,
-      namespace: "loyalty",
-      key: "balance",
-      value: "300",
-      type: "number_integer",
-    });
+    expect(pick(second.body, "data", "metafieldsSet", "metafields", 0)).toEqual(
+      {
+        id,
+        namespace: "loyalty",
+        key: "balance",
+        value: "300",
+        type: "number_integer",
+      },
+    );
     expect(sim.state.require(SHOP).metafields.size).toBe(3);
   });
 
@@ -335,33 +544,69 @@ describe("metafieldsSet", () => {
     ["single_line_text_field", "two\nlines", "INVALID_VALUE"],
     ["integer", "12", "INVALID_TYPE"],
     ["no_such_type", "12", "INVALID_TYPE"],
-  ])("refuses a %s value %j with %s, writing nothing", async (type, value, code) => {
-    const { body } = await gql(set, {
-      metafields: [
-        { ownerId: CUSTOMER, namespace: "loyalty", key: "ok", type: "number_integer", value: "1" },
-        { ownerId: CUSTOMER, namespace: "loyalty", key: "bad", type, value },
-      ],
-    });
-    expect(pick(body, "data", "metafieldsSet", "metafields")).toBeNull();
-    expect(pick(body, "data", "metafieldsSet", "userErrors", 0)).toMatchObject({
-      field: ["metafields", "1", code === "INVALID_TYPE" ? "type" : "value"],
-      code,
-      elementIndex: 1,
-    });
-    expect(sim.state.require(SHOP).metafields.size).toBe(0);
-  });
+  ])(
+    "refuses a %s value %j with %s, writing nothing",
+    async (type, value, code) => {
+      const { body } = await gql(set, {
+        metafields: [
+          {
+            ownerId: CUSTOMER,
+            namespace: "loyalty",
+            key: "ok",
+            type: "number_integer",
+            value: "1",
+          },
+          { ownerId: CUSTOMER, namespace: "loyalty", key: "bad", type, value },
+        ],
+      });
+      expect(pick(body, "data", "metafieldsSet", "metafields")).toBeNull();
+      expect(
+        pick(body, "data", "metafieldsSet", "userErrors", 0),
+      ).toMatchObject({
+        field: ["metafields", "1", code === "INVALID_TYPE" ? "type" : "value"],
+        code,
+        elementIndex: 1,
+      });
+      expect(sim.state.require(SHOP).metafields.size).toBe(0);
+    },
+  );
 
   it("refuses an owner that does not exist", async () => {
     const { body } = await gql(set, {
-      metafields: [{ ownerId: "gid://shopify/Customer/404", namespace: "loyalty", key: "balance", type: "number_integer", value: "1" }],
+      metafields: [
+        {
+          ownerId: "gid://shopify/Customer/404",
+          namespace: "loyalty",
+          key: "balance",
+          type: "number_integer",
+          value: "1",
+        },
+      ],
     });
-    expect(pick(body, "data", "metafieldsSet", "userErrors", 0, "field")).toEqual(["metafields", "0", "ownerId"]);
+    expect(
+      pick(body, "data", "metafieldsSet", "userErrors", 0, "field"),
+    ).toEqual(["metafields", "0", "ownerId"]);
   });
 
   it("stores the app-reserved namespace under the app's name", async () => {
-    await gql(set, { metafields: [{ ownerId: CUSTOMER, namespace: "$app:loyalty", key: "balance", type: "number_integer", value: "5" }] });
-    const { body } = await gql(`query LoyaltyCustomer { customer(id: "${CUSTOMER}") { metafield(namespace: "$app:loyalty", key: "balance") { namespace value } } }`);
-    expect(pick(body, "data", "customer", "metafield")).toEqual({ namespace: "app--1--loyalty", value: "5" });
+    await gql(set, {
+      metafields: [
+        {
+          ownerId: CUSTOMER,
+          namespace: "$app:loyalty",
+          key: "balance",
+          type: "number_integer",
+          value: "5",
+        },
+      ],
+    });
+    const { body } = await gql(
+      `query LoyaltyCustomer { customer(id: "${CUSTOMER}") { metafield(namespace: "$app:loyalty", key: "balance") { namespace value } } }`,
+    );
+    expect(pick(body, "data", "customer", "metafield")).toEqual({
+      namespace: "app--1--loyalty",
+      value: "5",
+    });
   });
 });
 
@@ -383,14 +628,31 @@ describe("discount codes", () => {
     usageLimit: 1,
     appliesOncePerCustomer: true,
     customerSelection: { customers: { add: [CUSTOMER] } },
-    customerGets: { value: { discountAmount: { amount: "5.00", appliesOnEachItem: false } }, items: { all: true } },
-    combinesWith: { orderDiscounts: false, productDiscounts: true, shippingDiscounts: true },
+    customerGets: {
+      value: { discountAmount: { amount: "5.00", appliesOnEachItem: false } },
+      items: { all: true },
+    },
+    combinesWith: {
+      orderDiscounts: false,
+      productDiscounts: true,
+      shippingDiscounts: true,
+    },
   });
 
   it("creates a code bound to a customer and stores what the app sent", async () => {
     const { body } = await gql(create, { input: input("LOYALTY-7K2P") });
-    expect(pick(body, "data", "discountCodeBasicCreate", "userErrors")).toEqual([]);
-    expect(pick(body, "data", "discountCodeBasicCreate", "codeDiscountNode", "codeDiscount")).toEqual({
+    expect(pick(body, "data", "discountCodeBasicCreate", "userErrors")).toEqual(
+      [],
+    );
+    expect(
+      pick(
+        body,
+        "data",
+        "discountCodeBasicCreate",
+        "codeDiscountNode",
+        "codeDiscount",
+      ),
+    ).toEqual({
       title: "Loyalty reward LOYALTY-7K2P",
       codes: { nodes: [{ code: "LOYALTY-7K2P" }] },
       startsAt: "2025-06-01T11:00:00Z",
@@ -404,8 +666,15 @@ describe("discount codes", () => {
       usageLimit: 1,
       appliesOncePerCustomer: true,
       customerSelection: { customers: [CUSTOMER] },
-      customerGets: { value: { amount: "5.00", appliesOnEachItem: false }, items: { all: true } },
-      combinesWith: { orderDiscounts: false, productDiscounts: true, shippingDiscounts: true },
+      customerGets: {
+        value: { amount: "5.00", appliesOnEachItem: false },
+        items: { all: true },
+      },
+      combinesWith: {
+        orderDiscounts: false,
+        productDiscounts: true,
+        shippingDiscounts: true,
+      },
     });
   });
 
@@ -414,37 +683,69 @@ describe("discount codes", () => {
     const { body } = await gql(create, { input: input("loyalty-dup") });
     expect(pick(body, "data", "discountCodeBasicCreate")).toEqual({
       codeDiscountNode: null,
-      userErrors: [{ field: ["basicCodeDiscount", "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }],
+      userErrors: [
+        {
+          field: ["basicCodeDiscount", "code"],
+          message: "Code must be unique. Please try a different code.",
+          code: "TAKEN",
+        },
+      ],
     });
     expect(sim.state.require(SHOP).discountCodes.size).toBe(1);
   });
 
   it("refuses a code for a customer the shop does not have", async () => {
     const { body } = await gql(create, {
-      input: { ...input("LOYALTY-X"), customerSelection: { customers: { add: ["gid://shopify/Customer/404"] } } },
+      input: {
+        ...input("LOYALTY-X"),
+        customerSelection: {
+          customers: { add: ["gid://shopify/Customer/404"] },
+        },
+      },
     });
-    expect(pick(body, "data", "discountCodeBasicCreate", "userErrors", 0, "code")).toBe("INVALID");
+    expect(
+      pick(body, "data", "discountCodeBasicCreate", "userErrors", 0, "code"),
+    ).toBe("INVALID");
   });
 
   it("deactivates, finds by code, and deletes", async () => {
     const created = await gql(create, { input: input("LOYALTY-END") });
-    const id = pick(created.body, "data", "discountCodeBasicCreate", "codeDiscountNode", "id");
+    const id = pick(
+      created.body,
+      "data",
+      "discountCodeBasicCreate",
+      "codeDiscountNode",
+      "id",
+    );
     const deactivated = await gql(
       `mutation LoyaltyDiscountDeactivate($id: ID!) {
         discountCodeDeactivate(id: $id) { codeDiscountNode { codeDiscount { ... on DiscountCodeBasic { status endsAt } } } userErrors { message } }
       }`,
       { id },
     );
-    expect(pick(deactivated.body, "data", "discountCodeDeactivate", "codeDiscountNode", "codeDiscount")).toEqual({
+    expect(
+      pick(
+        deactivated.body,
+        "data",
+        "discountCodeDeactivate",
+        "codeDiscountNode",
+        "codeDiscount",
+      ),
+    ).toEqual({
       status: "EXPIRED",
       endsAt: "2025-06-01T12:00:00Z",
     });
-    const found = await gql(`query LoyaltyDiscountByCode { codeDiscountNodeByCode(code: "loyalty-end") { id } }`);
+    const found = await gql(
+      `query LoyaltyDiscountByCode { codeDiscountNodeByCode(code: "loyalty-end") { id } }`,
+    );
     expect(pick(found.body, "data", "codeDiscountNodeByCode", "id")).toBe(id);
 
     const remove = `mutation LoyaltyDiscountDelete($id: ID!) { discountCodeDelete(id: $id) { deletedCodeDiscountId userErrors { field message } } }`;
     const deleted = await gql(remove, { id });
-    expect(pick(deleted.body, "data", "discountCodeDelete")).toEqual({ deletedCodeDiscountId: id, userErrors: [] });
+    expect(pick(deleted.body, "data", "discountCodeDelete")).toEqual({
+      deletedCodeDiscountId: id,
+      userErrors: [],
+    });
     expect(sim.state.require(SHOP).discountCodes.size).toBe(0);
     const again = await gql(remove, { id });
     expect(pick(again.body, "data", "discountCodeDelete")).toEqual({
@@ -454,14 +755,31 @@ describe("discount codes", () => {
   });
 
   it("reports blank required inputs as userErrors", async () => {
-    const { body } = await gql(create, { input: { title: "", customerGets: { value: { percentage: 1.5 }, items: { all: true } } } });
+    const { body } = await gql(create, {
+      input: {
+        title: "",
+        customerGets: { value: { percentage: 1.5 }, items: { all: true } },
+      },
+    });
     const codes = pick(body, "data", "discountCodeBasicCreate", "userErrors");
     expect(codes).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ field: ["basicCodeDiscount", "title"], code: "BLANK" }),
-        expect.objectContaining({ field: ["basicCodeDiscount", "code"], code: "BLANK" }),
-        expect.objectContaining({ field: ["basicCodeDiscount", "startsAt"], code: "BLANK" }),
-        expect.objectContaining({ field: ["basicCodeDiscount", "customerGets", "value"], code: "VALUE_OUTSIDE_RANGE" }),
+        expect.objectContaining({
+          field: ["basicCodeDiscount", "title"],
+          code: "BLANK",
+        }),
+        expect.objectContaining({
+          field: ["basicCodeDiscount", "code"],
+          code: "BLANK",
+        }),
+        expect.objectContaining({
+          field: ["basicCodeDiscount", "startsAt"],
+          code: "BLANK",
+        }),
+        expect.objectContaining({
+          field: ["basicCodeDiscount", "customerGets", "value"],
+          code: "VALUE_OUTSIDE_RANGE",
+        }),
       ]),
     );
   });

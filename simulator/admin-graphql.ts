@@ -36,11 +36,27 @@ import {
   type GraphQLTypeResolver,
   type ValidationRule,
 } from "graphql";
-import { actualCostOf, isConnectionType, LeakyBucket, MAX_SINGLE_QUERY_COST, requestedQueryCost, type ThrottleStatus } from "./cost";
-import { emptyConnection, mutationRoot, queryRoot, type ResolveContext, type SearchWarning } from "./admin-resolvers";
+import {
+  actualCostOf,
+  isConnectionType,
+  LeakyBucket,
+  MAX_SINGLE_QUERY_COST,
+  requestedQueryCost,
+  type ThrottleStatus,
+} from "./cost";
+import {
+  emptyConnection,
+  mutationRoot,
+  queryRoot,
+  type ResolveContext,
+  type SearchWarning,
+} from "./admin-resolvers";
 import type { ShopState, SimulatorState } from "./state";
 
-export const ADMIN_SCHEMA_URL = new URL("../shopify-schema/admin-2025-04.schema.graphql", import.meta.url);
+export const ADMIN_SCHEMA_URL = new URL(
+  "../shopify-schema/admin-2025-04.schema.graphql",
+  import.meta.url,
+);
 
 let cachedSchema: GraphQLSchema | undefined;
 
@@ -50,7 +66,8 @@ export function loadAdminSchema(): GraphQLSchema {
   return cachedSchema;
 }
 
-export const THROTTLED_DOCUMENTATION = "https://shopify.dev/api/usage/rate-limits";
+export const THROTTLED_DOCUMENTATION =
+  "https://shopify.dev/api/usage/rate-limits";
 
 export interface CostExtension {
   requestedQueryCost: number;
@@ -97,7 +114,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function locationsOf(error: GraphQLError): Array<{ line: number; column: number }> | undefined {
+function locationsOf(
+  error: GraphQLError,
+): Array<{ line: number; column: number }> | undefined {
   return error.locations?.map(({ line, column }) => ({ line, column }));
 }
 
@@ -108,11 +127,13 @@ function classifyValidationErrors(
 ): GraphQLFormattedError[] {
   const codes = new Map<string, string>();
   for (const [rule, code] of RULE_CODES) {
-    for (const error of validate(schema, document, [rule])) codes.set(error.message, code);
+    for (const error of validate(schema, document, [rule]))
+      codes.set(error.message, code);
   }
   return errors.map((error) => {
     const code = codes.get(error.message) ?? "validationFailed";
-    const undefinedField = /^Cannot query field "([^"]+)" on type "([^"]+)"/.exec(error.message);
+    const undefinedField =
+      /^Cannot query field "([^"]+)" on type "([^"]+)"/.exec(error.message);
     if (code === "undefinedField" && undefinedField) {
       const [, fieldName, typeName] = undefinedField;
       return {
@@ -121,20 +142,36 @@ function classifyValidationErrors(
         extensions: { code, typeName, fieldName },
       };
     }
-    return { message: error.message, locations: locationsOf(error), extensions: { code } };
+    return {
+      message: error.message,
+      locations: locationsOf(error),
+      extensions: { code },
+    };
   });
 }
 
-function placeholder(type: GraphQLOutputType, parentType: string, fieldName: string): unknown {
+function placeholder(
+  type: GraphQLOutputType,
+  parentType: string,
+  fieldName: string,
+): unknown {
   if (!isNonNullType(type)) return null;
   if (isListType(type.ofType)) return [];
   if (isConnectionType(getNamedType(type))) return emptyConnection();
-  throw new GraphQLError(`${parentType}.${fieldName} is not implemented by the Shopify simulator.`, {
-    extensions: { code: "NOT_IMPLEMENTED_IN_SIMULATOR" },
-  });
+  throw new GraphQLError(
+    `${parentType}.${fieldName} is not implemented by the Shopify simulator.`,
+    {
+      extensions: { code: "NOT_IMPLEMENTED_IN_SIMULATOR" },
+    },
+  );
 }
 
-const fieldResolver: GraphQLFieldResolver<unknown, ResolveContext> = (source, args, context, info) => {
+const fieldResolver: GraphQLFieldResolver<unknown, ResolveContext> = (
+  source,
+  args,
+  context,
+  info,
+) => {
   let value: unknown;
   if (isRecord(source) && Object.hasOwn(source, info.fieldName)) {
     const raw = source[info.fieldName];
@@ -147,7 +184,9 @@ const fieldResolver: GraphQLFieldResolver<unknown, ResolveContext> = (source, ar
 };
 
 const typeResolver: GraphQLTypeResolver<unknown, ResolveContext> = (value) =>
-  isRecord(value) && typeof value.__typename === "string" ? value.__typename : undefined;
+  isRecord(value) && typeof value.__typename === "string"
+    ? value.__typename
+    : undefined;
 
 export class AdminGraphqlEndpoint {
   private readonly buckets = new Map<string, LeakyBucket>();
@@ -163,7 +202,11 @@ export class AdminGraphqlEndpoint {
   bucketFor(shop: string): LeakyBucket {
     let bucket = this.buckets.get(shop);
     if (!bucket) {
-      bucket = new LeakyBucket(this.options.bucketSize, this.options.restoreRate, this.options.now);
+      bucket = new LeakyBucket(
+        this.options.bucketSize,
+        this.options.restoreRate,
+        this.options.now,
+      );
       this.buckets.set(shop, bucket);
     }
     return bucket;
@@ -173,7 +216,11 @@ export class AdminGraphqlEndpoint {
     this.buckets.clear();
   }
 
-  private cost(shop: string, requested: number, actual: number | null): { cost: CostExtension } {
+  private cost(
+    shop: string,
+    requested: number,
+    actual: number | null,
+  ): { cost: CostExtension } {
     return {
       cost: {
         requestedQueryCost: requested,
@@ -189,7 +236,10 @@ export class AdminGraphqlEndpoint {
       errors: [
         {
           message: "Throttled",
-          extensions: { code: "THROTTLED", documentation: THROTTLED_DOCUMENTATION },
+          extensions: {
+            code: "THROTTLED",
+            documentation: THROTTLED_DOCUMENTATION,
+          },
         },
       ],
       extensions: this.cost(shop, requested, null),
@@ -199,9 +249,16 @@ export class AdminGraphqlEndpoint {
   handle(shop: ShopState, rawBody: unknown): GraphqlAnswer {
     const body = isRecord(rawBody) ? rawBody : {};
     const query = typeof body.query === "string" ? body.query : null;
-    const operationName = typeof body.operationName === "string" && body.operationName ? body.operationName : null;
+    const operationName =
+      typeof body.operationName === "string" && body.operationName
+        ? body.operationName
+        : null;
     const variables = isRecord(body.variables) ? body.variables : {};
-    const answer = (status: number, payload: unknown, name: string | null = operationName): GraphqlAnswer => ({
+    const answer = (
+      status: number,
+      payload: unknown,
+      name: string | null = operationName,
+    ): GraphqlAnswer => ({
       status,
       body: payload,
       operationName: name,
@@ -209,34 +266,61 @@ export class AdminGraphqlEndpoint {
       variables,
     });
     if (!query || query.trim() === "") {
-      return answer(400, { errors: { query: "Required parameter missing or invalid" } });
+      return answer(400, {
+        errors: { query: "Required parameter missing or invalid" },
+      });
     }
-    const failed = (errors: GraphQLFormattedError[], name: string | null = operationName, requested = 0) =>
-      answer(200, { errors, extensions: this.cost(shop.shop, requested, 0) }, name);
+    const failed = (
+      errors: GraphQLFormattedError[],
+      name: string | null = operationName,
+      requested = 0,
+    ) =>
+      answer(
+        200,
+        { errors, extensions: this.cost(shop.shop, requested, 0) },
+        name,
+      );
 
     let document: DocumentNode;
     try {
       document = parse(query);
     } catch (error) {
-      const parseError = error instanceof GraphQLError ? error : new GraphQLError(String(error));
-      return failed([{ message: parseError.message, locations: locationsOf(parseError), extensions: { code: "PARSE_ERROR" } }]);
+      const parseError =
+        error instanceof GraphQLError ? error : new GraphQLError(String(error));
+      return failed([
+        {
+          message: parseError.message,
+          locations: locationsOf(parseError),
+          extensions: { code: "PARSE_ERROR" },
+        },
+      ]);
     }
 
-    const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    const operations = document.definitions.filter(
+      (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+    );
     const anonymous = operations
       .filter((operation) => !operation.name)
-      .map(
-        (operation): GraphQLFormattedError => ({
-          message:
-            "Anonymous operations are refused: name every operation (e.g. `query LoyaltyShop { ... }`). " +
-            "This is the project's rule, enforced by the simulator; Shopify itself accepts unnamed operations.",
-          locations: operation.loc ? [{ line: operation.loc.startToken.line, column: operation.loc.startToken.column }] : undefined,
-          extensions: { code: "ANONYMOUS_OPERATION" },
-        }),
-      );
+      .map((operation): GraphQLFormattedError => ({
+        message:
+          "Anonymous operations are refused: name every operation (e.g. `query LoyaltyShop { ... }`). " +
+          "This is the project's rule, enforced by the simulator; Shopify itself accepts unnamed operations.",
+        locations: operation.loc
+          ? [
+              {
+                line: operation.loc.startToken.line,
+                column: operation.loc.startToken.column,
+              },
+            ]
+          : undefined,
+        extensions: { code: "ANONYMOUS_OPERATION" },
+      }));
     const validationErrors = validate(this.schema, document);
     if (validationErrors.length > 0 || anonymous.length > 0) {
-      return failed([...anonymous, ...classifyValidationErrors(this.schema, document, validationErrors)]);
+      return failed([
+        ...anonymous,
+        ...classifyValidationErrors(this.schema, document, validationErrors),
+      ]);
     }
 
     const operation = getOperationAST(document, operationName);
@@ -248,10 +332,22 @@ export class AdminGraphqlEndpoint {
     }
     const name = operation.name?.value ?? null;
     if (operation.operation === "subscription") {
-      return failed([{ message: "Subscriptions are not supported", extensions: { code: "OPERATION_NOT_SUPPORTED" } }], name);
+      return failed(
+        [
+          {
+            message: "Subscriptions are not supported",
+            extensions: { code: "OPERATION_NOT_SUPPORTED" },
+          },
+        ],
+        name,
+      );
     }
 
-    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], variables);
+    const coerced = getVariableValues(
+      this.schema,
+      operation.variableDefinitions ?? [],
+      variables,
+    );
     if (coerced.errors) {
       return failed(
         coerced.errors.map((error) => ({
@@ -265,9 +361,15 @@ export class AdminGraphqlEndpoint {
 
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const definition of document.definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+      if (definition.kind === Kind.FRAGMENT_DEFINITION)
+        fragments[definition.name.value] = definition;
     }
-    const requested = requestedQueryCost(this.schema, operation, fragments, coerced.coerced);
+    const requested = requestedQueryCost(
+      this.schema,
+      operation,
+      fragments,
+      coerced.coerced,
+    );
     if (requested > this.maxQueryCost) {
       return failed(
         [
@@ -287,7 +389,8 @@ export class AdminGraphqlEndpoint {
     }
 
     const bucket = this.bucketFor(shop.shop);
-    if (!bucket.tryTake(requested)) return answer(200, this.throttled(shop.shop, requested), name);
+    if (!bucket.tryTake(requested))
+      return answer(200, this.throttled(shop.shop, requested), name);
 
     const context: ResolveContext = {
       state: this.options.state,
@@ -311,12 +414,21 @@ export class AdminGraphqlEndpoint {
       // Every resolver here is synchronous; a promise would mean a resolver was written wrongly.
       throw new Error("Simulator resolvers must be synchronous");
     }
-    const actual = operation.operation === "mutation" ? requested : Math.min(requested, context.actualCost);
+    const actual =
+      operation.operation === "mutation"
+        ? requested
+        : Math.min(requested, context.actualCost);
     bucket.give(requested - actual);
-    const extensions: Record<string, unknown> = this.cost(shop.shop, requested, actual);
-    if (context.searchWarnings.length > 0) extensions.search = context.searchWarnings.map(formatSearchWarning);
+    const extensions: Record<string, unknown> = this.cost(
+      shop.shop,
+      requested,
+      actual,
+    );
+    if (context.searchWarnings.length > 0)
+      extensions.search = context.searchWarnings.map(formatSearchWarning);
     const payload: Record<string, unknown> = {};
-    if (result.errors) payload.errors = result.errors.map((error) => error.toJSON());
+    if (result.errors)
+      payload.errors = result.errors.map((error) => error.toJSON());
     payload.data = result.data ?? null;
     payload.extensions = extensions;
     return answer(200, payload, name);
@@ -324,5 +436,9 @@ export class AdminGraphqlEndpoint {
 }
 
 function formatSearchWarning(warning: SearchWarning): Record<string, unknown> {
-  return { path: warning.path, query: warning.query, warnings: warning.warnings };
+  return {
+    path: warning.path,
+    query: warning.query,
+    warnings: warning.warnings,
+  };
 }

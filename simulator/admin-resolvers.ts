@@ -5,11 +5,33 @@
 // empty list / connection when the schema says it cannot be null), so a valid document never
 // crashes the simulator, it just gets less data than Shopify would give.
 import { createHash } from "node:crypto";
-import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
+import {
+  GraphQLError,
+  responsePathAsArray,
+  type GraphQLResolveInfo,
+} from "graphql";
 import { formatDecimal, toMinor } from "./money";
-import { addPairs, subtractPair, zeroPair, type MoneyPair, type OrderLineModel, type OrderModel, type RefundModel } from "./orders";
-import { checkMetafieldType, checkMetafieldValue, metafieldJsonValue } from "./metafield-types";
-import { applyNegation, matchesDate, matchesText, parseSearchQuery, type SearchTerm } from "./search-query";
+import {
+  addPairs,
+  subtractPair,
+  zeroPair,
+  type MoneyPair,
+  type OrderLineModel,
+  type OrderModel,
+  type RefundModel,
+} from "./orders";
+import {
+  checkMetafieldType,
+  checkMetafieldValue,
+  metafieldJsonValue,
+} from "./metafield-types";
+import {
+  applyNegation,
+  matchesDate,
+  matchesText,
+  parseSearchQuery,
+  type SearchTerm,
+} from "./search-query";
 import {
   customerGid,
   isoSeconds,
@@ -63,7 +85,9 @@ function argNumber(args: Args, name: string): number | undefined {
 
 function argStrings(args: Args, name: string): string[] {
   const value = args[name];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : [];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -74,13 +98,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 // Connections
 
 function encodeCursor(id: string): string {
-  return Buffer.from(JSON.stringify({ last_id: legacyIdOf(id) || id })).toString("base64");
+  return Buffer.from(
+    JSON.stringify({ last_id: legacyIdOf(id) || id }),
+  ).toString("base64");
 }
 
 function decodeCursor(cursor: string): string | number | null {
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64").toString("utf8"));
-    if (isRecord(parsed) && (typeof parsed.last_id === "number" || typeof parsed.last_id === "string")) {
+    const parsed: unknown = JSON.parse(
+      Buffer.from(cursor, "base64").toString("utf8"),
+    );
+    if (
+      isRecord(parsed) &&
+      (typeof parsed.last_id === "number" || typeof parsed.last_id === "string")
+    ) {
       return parsed.last_id;
     }
   } catch {
@@ -93,17 +124,30 @@ export function emptyConnection(): View {
   return {
     edges: [],
     nodes: [],
-    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    pageInfo: {
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: null,
+      endCursor: null,
+    },
   };
 }
 
-function connection<T>(items: readonly T[], args: Args, idOf: (item: T) => string, toView: (item: T) => View): View {
+function connection<T>(
+  items: readonly T[],
+  args: Args,
+  idOf: (item: T) => string,
+  toView: (item: T) => View,
+): View {
   const first = argNumber(args, "first");
   const last = argNumber(args, "last");
   if (first === undefined && last === undefined) {
     throw new GraphQLError("you must provide one of first or last");
   }
-  for (const [name, size] of [["first", first], ["last", last]] as const) {
+  for (const [name, size] of [
+    ["first", first],
+    ["last", last],
+  ] as const) {
     if (size !== undefined && (size < 0 || size > MAX_PAGE_SIZE)) {
       throw new GraphQLError(`${name} must be between 0 and ${MAX_PAGE_SIZE}`);
     }
@@ -115,7 +159,8 @@ function connection<T>(items: readonly T[], args: Args, idOf: (item: T) => strin
       const id = idOf(item);
       return wanted === (legacyIdOf(id) || id);
     });
-    if (index === -1) throw new GraphQLError("Invalid cursor for current pagination sort.");
+    if (index === -1)
+      throw new GraphQLError("Invalid cursor for current pagination sort.");
     return index;
   };
   let from = 0;
@@ -128,7 +173,10 @@ function connection<T>(items: readonly T[], args: Args, idOf: (item: T) => strin
   if (last !== undefined) from = Math.max(from, to - last);
   const page = list.slice(from, Math.max(from, to));
   const nodes = page.map(toView);
-  const edges = page.map((item, index) => ({ cursor: encodeCursor(idOf(item)), node: nodes[index] }));
+  const edges = page.map((item, index) => ({
+    cursor: encodeCursor(idOf(item)),
+    node: nodes[index],
+  }));
   return {
     nodes,
     edges,
@@ -145,7 +193,11 @@ function connection<T>(items: readonly T[], args: Args, idOf: (item: T) => strin
 // Money
 
 function money(minor: number, currency: string): View {
-  return { __typename: "MoneyV2", amount: formatDecimal(minor, currency), currencyCode: currency };
+  return {
+    __typename: "MoneyV2",
+    amount: formatDecimal(minor, currency),
+    currencyCode: currency,
+  };
 }
 
 function moneyBag(amount: MoneyPair, order: OrderModel): View {
@@ -158,14 +210,20 @@ function moneyBag(amount: MoneyPair, order: OrderModel): View {
 // ---------------------------------------------------------------------------------------------
 // Metafields
 
-function resolveNamespace(namespace: string | undefined, ctx: ResolveContext): string {
+function resolveNamespace(
+  namespace: string | undefined,
+  ctx: ResolveContext,
+): string {
   if (namespace === undefined || namespace === "$app") return ctx.appNamespace;
-  if (namespace.startsWith("$app:")) return `${ctx.appNamespace}--${namespace.slice("$app:".length)}`;
+  if (namespace.startsWith("$app:"))
+    return `${ctx.appNamespace}--${namespace.slice("$app:".length)}`;
   return namespace;
 }
 
 function digest(record: MetafieldRecord): string {
-  return createHash("sha256").update(`${record.type}\n${record.value}\n${record.updatedAt}`).digest("hex");
+  return createHash("sha256")
+    .update(`${record.type}\n${record.value}\n${record.updatedAt}`)
+    .digest("hex");
 }
 
 function ownerTypeOf(ownerId: string): string {
@@ -193,7 +251,9 @@ function metafieldView(record: MetafieldRecord, ctx: ResolveContext): View {
 }
 
 function metafieldsOf(ownerId: string, ctx: ResolveContext): MetafieldRecord[] {
-  return [...ctx.shop.metafields.values()].filter((record) => record.ownerId === ownerId);
+  return [...ctx.shop.metafields.values()].filter(
+    (record) => record.ownerId === ownerId,
+  );
 }
 
 function metafieldFields(ownerId: string, ctx: ResolveContext): View {
@@ -201,19 +261,30 @@ function metafieldFields(ownerId: string, ctx: ResolveContext): View {
     metafield: (args: Args) => {
       const key = argString(args, "key") ?? "";
       const namespace = resolveNamespace(argString(args, "namespace"), ctx);
-      const record = ctx.shop.metafields.get(metafieldKey(ownerId, namespace, key));
+      const record = ctx.shop.metafields.get(
+        metafieldKey(ownerId, namespace, key),
+      );
       return record ? metafieldView(record, ctx) : null;
     },
     metafields: (args: Args) => {
       const namespaceArg = argString(args, "namespace");
-      const namespace = namespaceArg === undefined ? undefined : resolveNamespace(namespaceArg, ctx);
+      const namespace =
+        namespaceArg === undefined
+          ? undefined
+          : resolveNamespace(namespaceArg, ctx);
       const keys = argStrings(args, "keys");
       const records = metafieldsOf(ownerId, ctx).filter(
         (record) =>
           (namespace === undefined || record.namespace === namespace) &&
-          (keys.length === 0 || keys.includes(`${record.namespace}.${record.key}`)),
+          (keys.length === 0 ||
+            keys.includes(`${record.namespace}.${record.key}`)),
       );
-      return connection(records, args, (record) => record.id, (record) => metafieldView(record, ctx));
+      return connection(
+        records,
+        args,
+        (record) => record.id,
+        (record) => metafieldView(record, ctx),
+      );
     },
   };
 }
@@ -242,7 +313,11 @@ export function shopView(ctx: ResolveContext): View {
     taxShipping: false,
     setupRequired: false,
     checkoutApiSupported: true,
-    plan: { displayName: "Development", partnerDevelopment: true, shopifyPlus: false },
+    plan: {
+      displayName: "Development",
+      partnerDevelopment: true,
+      shopifyPlus: false,
+    },
     primaryDomain: {
       __typename: "Domain",
       id: `gid://shopify/Domain/${shop.shopId}`,
@@ -279,9 +354,19 @@ function customerView(record: CustomerRecord, ctx: ResolveContext): View {
     canDelete: record.numberOfOrders === 0,
     dataSaleOptOut: false,
     defaultEmailAddress: record.email
-      ? { emailAddress: record.email, marketingState: "NOT_SUBSCRIBED", validFormat: true }
+      ? {
+          emailAddress: record.email,
+          marketingState: "NOT_SUBSCRIBED",
+          validFormat: true,
+        }
       : null,
-    orders: (args: Args) => connection(orders(), args, (order) => order.model.gid, (order) => orderView(order, ctx)),
+    orders: (args: Args) =>
+      connection(
+        orders(),
+        args,
+        (order) => order.model.gid,
+        (order) => orderView(order, ctx),
+      ),
     lastOrder: () => {
       const list = orders();
       const latest = list[list.length - 1];
@@ -291,24 +376,42 @@ function customerView(record: CustomerRecord, ctx: ResolveContext): View {
   };
 }
 
-function ordersOfCustomer(customerId: string, ctx: ResolveContext): OrderRecord[] {
+function ordersOfCustomer(
+  customerId: string,
+  ctx: ResolveContext,
+): OrderRecord[] {
   return [...ctx.shop.orders.values()]
-    .filter((order) => order.model.customer && customerGid(order.model.customer.id) === customerId)
-    .sort((a, b) => Date.parse(a.model.createdAt) - Date.parse(b.model.createdAt));
+    .filter(
+      (order) =>
+        order.model.customer &&
+        customerGid(order.model.customer.id) === customerId,
+    )
+    .sort(
+      (a, b) => Date.parse(a.model.createdAt) - Date.parse(b.model.createdAt),
+    );
 }
 
 function refundedQuantity(order: OrderRecord, lineId: number): number {
   return order.refunds.reduce(
-    (sum, refund) => sum + refund.lines.filter((line) => line.lineItemId === lineId).reduce((s, l) => s + l.quantity, 0),
+    (sum, refund) =>
+      sum +
+      refund.lines
+        .filter((line) => line.lineItemId === lineId)
+        .reduce((s, l) => s + l.quantity, 0),
     0,
   );
 }
 
 function discountApplicationView(order: OrderModel, index: number): View {
-  const application = order.discountApplications.find((candidate) => candidate.index === index);
+  const application = order.discountApplications.find(
+    (candidate) => candidate.index === index,
+  );
   const value =
     application?.valueType === "percentage"
-      ? { __typename: "PricingPercentageValue", percentage: Number(application.value) }
+      ? {
+          __typename: "PricingPercentageValue",
+          percentage: Number(application.value),
+        }
       : money(application ? application.amount.shop : 0, order.currency);
   const common = {
     index,
@@ -318,8 +421,16 @@ function discountApplicationView(order: OrderModel, index: number): View {
     value,
   };
   return application?.type === "discount_code" && application.code
-    ? { __typename: "DiscountCodeApplication", code: application.code, ...common }
-    : { __typename: "AutomaticDiscountApplication", title: application?.title ?? "Discount", ...common };
+    ? {
+        __typename: "DiscountCodeApplication",
+        code: application.code,
+        ...common,
+      }
+    : {
+        __typename: "AutomaticDiscountApplication",
+        title: application?.title ?? "Discount",
+        ...common,
+      };
 }
 
 function lineItemView(line: OrderLineModel, order: OrderRecord): View {
@@ -354,7 +465,10 @@ function lineItemView(line: OrderLineModel, order: OrderRecord): View {
     originalUnitPriceSet: moneyBag(line.unitPrice, model),
     originalTotalSet: moneyBag(line.originalTotal, model),
     discountedUnitPriceSet: moneyBag(perUnit(discounted), model),
-    discountedUnitPriceAfterAllDiscountsSet: moneyBag(perUnit(discounted), model),
+    discountedUnitPriceAfterAllDiscountsSet: moneyBag(
+      perUnit(discounted),
+      model,
+    ),
     discountedTotalSet: moneyBag(discounted, model),
     unfulfilledDiscountedTotalSet: moneyBag(discounted, model),
     unfulfilledOriginalTotalSet: moneyBag(line.originalTotal, model),
@@ -366,10 +480,16 @@ function lineItemView(line: OrderLineModel, order: OrderRecord): View {
   };
 }
 
-function refundView(refund: RefundModel, order: OrderRecord, ctx: ResolveContext): View {
+function refundView(
+  refund: RefundModel,
+  order: OrderRecord,
+  ctx: ResolveContext,
+): View {
   const model = order.model;
   const lines = refund.lines.map((line) => {
-    const orderLine = model.lines.find((candidate) => candidate.id === line.lineItemId);
+    const orderLine = model.lines.find(
+      (candidate) => candidate.id === line.lineItemId,
+    );
     return {
       id: `gid://shopify/RefundLineItem/${line.id}`,
       quantity: line.quantity,
@@ -389,32 +509,57 @@ function refundView(refund: RefundModel, order: OrderRecord, ctx: ResolveContext
     updatedAt: refund.createdAt,
     note: refund.note,
     totalRefundedSet: moneyBag(refund.transactionAmount, model),
-    refundLineItems: (args: Args) => connection(lines, args, (line) => line.id, (line) => line),
+    refundLineItems: (args: Args) =>
+      connection(
+        lines,
+        args,
+        (line) => line.id,
+        (line) => line,
+      ),
     order: () => orderView(order, ctx),
   };
 }
 
 function orderTotalsAfterRefunds(order: OrderRecord) {
   const model = order.model;
-  const refundedLines = addPairs(...order.refunds.flatMap((refund) => refund.lines.map((line) => line.subtotal)));
-  const refundedTax = addPairs(...order.refunds.flatMap((refund) => refund.lines.map((line) => line.totalTax)));
-  const refundedShipping = addPairs(...order.refunds.map((refund) => refund.shipping));
-  const refunded = addPairs(...order.refunds.map((refund) => refund.transactionAmount));
+  const refundedLines = addPairs(
+    ...order.refunds.flatMap((refund) =>
+      refund.lines.map((line) => line.subtotal),
+    ),
+  );
+  const refundedTax = addPairs(
+    ...order.refunds.flatMap((refund) =>
+      refund.lines.map((line) => line.totalTax),
+    ),
+  );
+  const refundedShipping = addPairs(
+    ...order.refunds.map((refund) => refund.shipping),
+  );
+  const refunded = addPairs(
+    ...order.refunds.map((refund) => refund.transactionAmount),
+  );
   return {
     refunded,
     refundedShipping,
     subtotal: subtractPair(model.totals.subtotal, refundedLines),
     tax: subtractPair(model.totals.tax, refundedTax),
     shipping: subtractPair(model.totals.shipping, refundedShipping),
-    total: subtractPair(model.totals.total, addPairs(refundedLines, refundedTax, refundedShipping)),
+    total: subtractPair(
+      model.totals.total,
+      addPairs(refundedLines, refundedTax, refundedShipping),
+    ),
   };
 }
 
 function orderView(order: OrderRecord, ctx: ResolveContext): View {
   const model = order.model;
   const current = orderTotalsAfterRefunds(order);
-  const paid = ["paid", "partially_refunded", "refunded"].includes(model.financialStatus);
-  const codes = model.discountApplications.flatMap((application) => (application.code ? [application.code] : []));
+  const paid = ["paid", "partially_refunded", "refunded"].includes(
+    model.financialStatus,
+  );
+  const codes = model.discountApplications.flatMap((application) =>
+    application.code ? [application.code] : [],
+  );
   const quantity = model.lines.reduce((sum, line) => sum + line.quantity, 0);
   const customerId = model.customer ? customerGid(model.customer.id) : null;
   return {
@@ -447,7 +592,11 @@ function orderView(order: OrderRecord, ctx: ResolveContext): View {
     discountCodes: codes,
     subtotalLineItemsQuantity: quantity,
     currentSubtotalLineItemsQuantity:
-      quantity - model.lines.reduce((sum, line) => sum + refundedQuantity(order, line.id), 0),
+      quantity -
+      model.lines.reduce(
+        (sum, line) => sum + refundedQuantity(order, line.id),
+        0,
+      ),
     customer: () => {
       if (!customerId) return null;
       const record = ctx.shop.customers.get(customerId);
@@ -467,8 +616,14 @@ function orderView(order: OrderRecord, ctx: ResolveContext): View {
     totalRefundedSet: moneyBag(current.refunded, model),
     totalRefundedShippingSet: moneyBag(current.refundedShipping, model),
     totalReceivedSet: moneyBag(paid ? model.totals.total : zeroPair(), model),
-    netPaymentSet: moneyBag(paid ? subtractPair(model.totals.total, current.refunded) : zeroPair(), model),
-    totalOutstandingSet: moneyBag(paid ? zeroPair() : model.totals.total, model),
+    netPaymentSet: moneyBag(
+      paid ? subtractPair(model.totals.total, current.refunded) : zeroPair(),
+      model,
+    ),
+    totalOutstandingSet: moneyBag(
+      paid ? zeroPair() : model.totals.total,
+      model,
+    ),
     totalCapturableSet: moneyBag(zeroPair(), model),
     totalTipReceivedSet: moneyBag(zeroPair(), model),
     taxLines: model.taxLines.map((line) => ({
@@ -497,32 +652,49 @@ function orderView(order: OrderRecord, ctx: ResolveContext): View {
           },
     statusPageUrl: `https://${ctx.shop.shop}/${ctx.shop.shopId}/orders/${model.id}/authenticate`,
     lineItems: (args: Args) =>
-      connection(model.lines, args, (line) => `gid://shopify/LineItem/${line.id}`, (line) => lineItemView(line, order)),
+      connection(
+        model.lines,
+        args,
+        (line) => `gid://shopify/LineItem/${line.id}`,
+        (line) => lineItemView(line, order),
+      ),
     refunds: (args: Args) => {
       const first = argNumber(args, "first");
-      const refunds = first === undefined ? order.refunds : order.refunds.slice(0, first);
+      const refunds =
+        first === undefined ? order.refunds : order.refunds.slice(0, first);
       return refunds.map((refund) => refundView(refund, order, ctx));
     },
     ...metafieldFields(model.gid, ctx),
   };
 }
 
-function discountStatus(record: DiscountCodeRecord, now: number): "ACTIVE" | "EXPIRED" | "SCHEDULED" {
+function discountStatus(
+  record: DiscountCodeRecord,
+  now: number,
+): "ACTIVE" | "EXPIRED" | "SCHEDULED" {
   if (Date.parse(record.startsAt) > now) return "SCHEDULED";
-  if (record.endsAt !== null && Date.parse(record.endsAt) <= now) return "EXPIRED";
+  if (record.endsAt !== null && Date.parse(record.endsAt) <= now)
+    return "EXPIRED";
   return "ACTIVE";
 }
 
 function discountValueView(value: DiscountValue, ctx: ResolveContext): View {
-  if ("percentage" in value) return { __typename: "DiscountPercentage", percentage: value.percentage };
+  if ("percentage" in value)
+    return { __typename: "DiscountPercentage", percentage: value.percentage };
   return {
     __typename: "DiscountAmount",
-    amount: money(toMinor(value.amount, ctx.shop.currencyCode), ctx.shop.currencyCode),
+    amount: money(
+      toMinor(value.amount, ctx.shop.currencyCode),
+      ctx.shop.currencyCode,
+    ),
     appliesOnEachItem: value.appliesOnEachItem,
   };
 }
 
-function discountSummary(record: DiscountCodeRecord, ctx: ResolveContext): string {
+function discountSummary(
+  record: DiscountCodeRecord,
+  ctx: ResolveContext,
+): string {
   const value = record.customerGets.value;
   const amount =
     "percentage" in value
@@ -531,9 +703,16 @@ function discountSummary(record: DiscountCodeRecord, ctx: ResolveContext): strin
   return `${amount} entire order`;
 }
 
-function discountCodeBasicView(record: DiscountCodeRecord, ctx: ResolveContext): View {
+function discountCodeBasicView(
+  record: DiscountCodeRecord,
+  ctx: ResolveContext,
+): View {
   const selection = record.customerSelection;
-  const redeemCode = { id: record.redeemCodeId, code: record.code, asyncUsageCount: 0 };
+  const redeemCode = {
+    id: record.redeemCodeId,
+    code: record.code,
+    asyncUsageCount: 0,
+  };
   return {
     __typename: "DiscountCodeBasic",
     title: record.title,
@@ -555,7 +734,13 @@ function discountCodeBasicView(record: DiscountCodeRecord, ctx: ResolveContext):
     summary: discountSummary(record, ctx),
     shortSummary: discountSummary(record, ctx),
     codesCount: { count: 1, precision: "EXACT" },
-    codes: (args: Args) => connection([redeemCode], args, (code) => code.id, (code) => code),
+    codes: (args: Args) =>
+      connection(
+        [redeemCode],
+        args,
+        (code) => code.id,
+        (code) => code,
+      ),
     combinesWith: record.combinesWith,
     customerSelection:
       "all" in selection
@@ -579,7 +764,10 @@ function discountCodeBasicView(record: DiscountCodeRecord, ctx: ResolveContext):
   };
 }
 
-function discountNodeView(record: DiscountCodeRecord, ctx: ResolveContext): View {
+function discountNodeView(
+  record: DiscountCodeRecord,
+  ctx: ResolveContext,
+): View {
   return {
     __typename: "DiscountCodeNode",
     id: record.id,
@@ -597,19 +785,29 @@ function nodeById(id: string, ctx: ResolveContext): View | null {
   const discount = shop.discountCodes.get(id);
   if (discount) return discountNodeView(discount, ctx);
   if (id === shopGid(shop)) return shopView(ctx);
-  const metafield = [...shop.metafields.values()].find((record) => record.id === id);
+  const metafield = [...shop.metafields.values()].find(
+    (record) => record.id === id,
+  );
   return metafield ? metafieldView(metafield, ctx) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Search
 
-function recordWarnings(ctx: ResolveContext, info: GraphQLResolveInfo, query: string, fields: string[]): void {
+function recordWarnings(
+  ctx: ResolveContext,
+  info: GraphQLResolveInfo,
+  query: string,
+  fields: string[],
+): void {
   if (fields.length === 0) return;
   ctx.searchWarnings.push({
     path: responsePathAsArray(info.path),
     query,
-    warnings: fields.map((field) => ({ field, message: "Invalid search field for this query." })),
+    warnings: fields.map((field) => ({
+      field,
+      message: "Invalid search field for this query.",
+    })),
   });
 }
 
@@ -624,11 +822,17 @@ function filterBySearch<T>(
   if (!query) return items;
   const { terms, unsupported } = parseSearchQuery(query);
   if (unsupported.length > 0) {
-    throw new GraphQLError(`The simulator does not support ${unsupported.join(" ")} in search queries: ${query}`);
+    throw new GraphQLError(
+      `The simulator does not support ${unsupported.join(" ")} in search queries: ${query}`,
+    );
   }
-  const unknown = terms.flatMap((term) => (term.field !== null && !matchers[term.field] ? [term.field] : []));
+  const unknown = terms.flatMap((term) =>
+    term.field !== null && !matchers[term.field] ? [term.field] : [],
+  );
   recordWarnings(ctx, info, query, unknown);
-  const active = terms.filter((term) => term.field === null || matchers[term.field]);
+  const active = terms.filter(
+    (term) => term.field === null || matchers[term.field],
+  );
   return items.filter((item) =>
     active.every((term) => {
       const matcher = term.field === null ? freeText : matchers[term.field];
@@ -654,48 +858,71 @@ function compareNumbers(actual: number, term: SearchTerm): boolean {
   }
 }
 
-const customerMatchers: Record<string, (customer: CustomerRecord, term: SearchTerm) => boolean> = {
+const customerMatchers: Record<
+  string,
+  (customer: CustomerRecord, term: SearchTerm) => boolean
+> = {
   email: (customer, term) => matchesText(customer.email, term),
   tag: (customer, term) => customer.tags.some((tag) => matchesText(tag, term)),
-  tag_not: (customer, term) => !customer.tags.some((tag) => matchesText(tag, term)),
+  tag_not: (customer, term) =>
+    !customer.tags.some((tag) => matchesText(tag, term)),
   id: (customer, term) => compareNumbers(customer.legacyId, term),
   first_name: (customer, term) => matchesText(customer.firstName, term),
   last_name: (customer, term) => matchesText(customer.lastName, term),
   created_at: (customer, term) => matchesDate(customer.createdAt, term),
   updated_at: (customer, term) => matchesDate(customer.updatedAt, term),
-  orders_count: (customer, term) => compareNumbers(customer.numberOfOrders, term),
+  orders_count: (customer, term) =>
+    compareNumbers(customer.numberOfOrders, term),
 };
 
 function customerFreeText(customer: CustomerRecord, term: SearchTerm): boolean {
   const needle = term.value.toLowerCase().replace(/\*$/, "");
-  return [customer.email, customer.firstName, customer.lastName].some((value) => value?.toLowerCase().includes(needle));
+  return [customer.email, customer.firstName, customer.lastName].some((value) =>
+    value?.toLowerCase().includes(needle),
+  );
 }
 
-const orderMatchers: Record<string, (order: OrderRecord, term: SearchTerm) => boolean> = {
+const orderMatchers: Record<
+  string,
+  (order: OrderRecord, term: SearchTerm) => boolean
+> = {
   created_at: (order, term) => matchesDate(order.model.createdAt, term),
   updated_at: (order, term) => matchesDate(order.model.updatedAt, term),
   processed_at: (order, term) => matchesDate(order.model.processedAt, term),
-  financial_status: (order, term) => matchesText(order.model.financialStatus, term),
+  financial_status: (order, term) =>
+    matchesText(order.model.financialStatus, term),
   test: (order, term) => String(order.model.test) === term.value.toLowerCase(),
-  customer_id: (order, term) => order.model.customer !== null && compareNumbers(order.model.customer.id, term),
+  customer_id: (order, term) =>
+    order.model.customer !== null &&
+    compareNumbers(order.model.customer.id, term),
   email: (order, term) => matchesText(order.model.email, term),
-  name: (order, term) => matchesText(order.model.name, term) || matchesText(order.model.name.replace(/^#/, ""), term),
+  name: (order, term) =>
+    matchesText(order.model.name, term) ||
+    matchesText(order.model.name.replace(/^#/, ""), term),
   id: (order, term) => compareNumbers(order.model.id, term),
   tag: (order, term) => order.tags.some((tag) => matchesText(tag, term)),
   status: (order, term) => {
     const status = order.model.cancelledAt ? "cancelled" : "open";
-    return term.value.toLowerCase() === "any" || term.value.toLowerCase() === status;
+    return (
+      term.value.toLowerCase() === "any" || term.value.toLowerCase() === status
+    );
   },
 };
 
 function orderFreeText(order: OrderRecord, term: SearchTerm): boolean {
   const needle = term.value.toLowerCase().replace(/\*$/, "");
-  return [order.model.name, order.model.email].some((value) => value?.toLowerCase().includes(needle));
+  return [order.model.name, order.model.email].some((value) =>
+    value?.toLowerCase().includes(needle),
+  );
 }
 
 type SortValue = string | number;
 
-function sortBy<T>(items: T[], key: (item: T) => SortValue, id: (item: T) => number): T[] {
+function sortBy<T>(
+  items: T[],
+  key: (item: T) => SortValue,
+  id: (item: T) => number,
+): T[] {
   return [...items].sort((a, b) => {
     const left = key(a);
     const right = key(b);
@@ -715,16 +942,26 @@ interface UserError {
   elementIndex?: number | null;
 }
 
-function tagTarget(id: string, ctx: ResolveContext): CustomerRecord | OrderRecord | undefined {
+function tagTarget(
+  id: string,
+  ctx: ResolveContext,
+): CustomerRecord | OrderRecord | undefined {
   return ctx.shop.customers.get(id) ?? ctx.shop.orders.get(id);
 }
 
-function changeTags(args: Args, ctx: ResolveContext, change: (current: string[], tags: string[]) => string[]): View {
+function changeTags(
+  args: Args,
+  ctx: ResolveContext,
+  change: (current: string[], tags: string[]) => string[],
+): View {
   const id = argString(args, "id") ?? "";
   const tags = argStrings(args, "tags");
   const target = tagTarget(id, ctx);
   if (!target) {
-    return { node: null, userErrors: [{ field: ["id"], message: "Resource does not exist" }] };
+    return {
+      node: null,
+      userErrors: [{ field: ["id"], message: "Resource does not exist" }],
+    };
   }
   const at = isoSeconds(ctx.now());
   if ("model" in target) {
@@ -756,7 +993,9 @@ function ownerExists(ownerId: string, ctx: ResolveContext): boolean {
 }
 
 function metafieldsSet(args: Args, ctx: ResolveContext): View {
-  const inputs = Array.isArray(args.metafields) ? args.metafields.filter(isRecord) : [];
+  const inputs = Array.isArray(args.metafields)
+    ? args.metafields.filter(isRecord)
+    : [];
   const userErrors: UserError[] = [];
   if (inputs.length > MAX_METAFIELDS_PER_SET) {
     return {
@@ -776,20 +1015,55 @@ function metafieldsSet(args: Args, ctx: ResolveContext): View {
   inputs.forEach((input, index) => {
     const field = (name: string) => ["metafields", String(index), name];
     const fail = (name: string, message: string, code: string) =>
-      userErrors.push({ field: field(name), message, code, elementIndex: index });
+      userErrors.push({
+        field: field(name),
+        message,
+        code,
+        elementIndex: index,
+      });
     const ownerId = typeof input.ownerId === "string" ? input.ownerId : "";
     const key = typeof input.key === "string" ? input.key : "";
     const value = typeof input.value === "string" ? input.value : "";
-    const namespace = resolveNamespace(typeof input.namespace === "string" ? input.namespace : undefined, ctx);
-    if (!ownerExists(ownerId, ctx)) return fail("ownerId", "Owner does not exist.", "INVALID_VALUE");
-    if (key.length < 2) return fail("key", "Key is too short (minimum is 2 characters)", "TOO_SHORT");
-    if (key.length > 64) return fail("key", "Key is too long (maximum is 64 characters)", "TOO_LONG");
+    const namespace = resolveNamespace(
+      typeof input.namespace === "string" ? input.namespace : undefined,
+      ctx,
+    );
+    if (!ownerExists(ownerId, ctx))
+      return fail("ownerId", "Owner does not exist.", "INVALID_VALUE");
+    if (key.length < 2)
+      return fail(
+        "key",
+        "Key is too short (minimum is 2 characters)",
+        "TOO_SHORT",
+      );
+    if (key.length > 64)
+      return fail(
+        "key",
+        "Key is too long (maximum is 64 characters)",
+        "TOO_LONG",
+      );
     if (!/^[A-Za-z0-9_-]+$/.test(key)) {
-      return fail("key", "Key contains one or more invalid characters.", "INVALID_VALUE");
+      return fail(
+        "key",
+        "Key contains one or more invalid characters.",
+        "INVALID_VALUE",
+      );
     }
-    if (namespace.length < 2) return fail("namespace", "Namespace is too short (minimum is 2 characters)", "TOO_SHORT");
-    if (namespace.length > 255) return fail("namespace", "Namespace is too long (maximum is 255 characters)", "TOO_LONG");
-    const existing = ctx.shop.metafields.get(metafieldKey(ownerId, namespace, key));
+    if (namespace.length < 2)
+      return fail(
+        "namespace",
+        "Namespace is too short (minimum is 2 characters)",
+        "TOO_SHORT",
+      );
+    if (namespace.length > 255)
+      return fail(
+        "namespace",
+        "Namespace is too long (maximum is 255 characters)",
+        "TOO_LONG",
+      );
+    const existing = ctx.shop.metafields.get(
+      metafieldKey(ownerId, namespace, key),
+    );
     const type = typeof input.type === "string" ? input.type : existing?.type;
     if (!type) return fail("type", "Type can't be blank", "BLANK");
     const typeProblem = checkMetafieldType(type);
@@ -797,8 +1071,15 @@ function metafieldsSet(args: Args, ctx: ResolveContext): View {
     if (value === "") return fail("value", "Value can't be blank", "BLANK");
     const valueProblem = checkMetafieldValue(type, value);
     if (valueProblem) return fail("value", valueProblem, "INVALID_VALUE");
-    if (typeof input.compareDigest === "string" && (!existing || digest(existing) !== input.compareDigest)) {
-      return fail("compareDigest", "The resource has been updated since it was loaded.", "STALE_OBJECT");
+    if (
+      typeof input.compareDigest === "string" &&
+      (!existing || digest(existing) !== input.compareDigest)
+    ) {
+      return fail(
+        "compareDigest",
+        "The resource has been updated since it was loaded.",
+        "STALE_OBJECT",
+      );
     }
     const id = existing?.id ?? `gid://shopify/Metafield/${ctx.state.nextId()}`;
     planned.push({
@@ -816,9 +1097,15 @@ function metafieldsSet(args: Args, ctx: ResolveContext): View {
   // All or nothing: one bad input leaves every metafield as it was.
   if (userErrors.length > 0) return { metafields: null, userErrors };
   for (const record of planned) {
-    ctx.shop.metafields.set(metafieldKey(record.ownerId, record.namespace, record.key), record);
+    ctx.shop.metafields.set(
+      metafieldKey(record.ownerId, record.namespace, record.key),
+      record,
+    );
   }
-  return { metafields: planned.map((record) => metafieldView(record, ctx)), userErrors: [] };
+  return {
+    metafields: planned.map((record) => metafieldView(record, ctx)),
+    userErrors: [],
+  };
 }
 
 function parseDateTime(value: unknown): string | null {
@@ -832,14 +1119,24 @@ function readDiscountValue(input: unknown): DiscountValue | string {
   const percentage = input.percentage;
   const amount = isRecord(input.discountAmount) ? input.discountAmount : null;
   if (typeof percentage === "number") {
-    if (percentage <= 0 || percentage > 1) return "Percentage must be greater than 0 and at most 1.0";
+    if (percentage <= 0 || percentage > 1)
+      return "Percentage must be greater than 0 and at most 1.0";
     return { percentage };
   }
   if (amount) {
     const raw = amount.amount;
-    const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw : "";
-    if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0) return "Amount must be greater than 0";
-    return { amount: text, appliesOnEachItem: amount.appliesOnEachItem === true };
+    const text =
+      typeof raw === "number"
+        ? String(raw)
+        : typeof raw === "string"
+          ? raw
+          : "";
+    if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0)
+      return "Amount must be greater than 0";
+    return {
+      amount: text,
+      appliesOnEachItem: amount.appliesOnEachItem === true,
+    };
   }
   return "Value can't be blank";
 }
@@ -854,36 +1151,64 @@ function discountCodeBasicCreate(args: Args, ctx: ResolveContext): View {
   const title = typeof input.title === "string" ? input.title.trim() : "";
   if (!title) fail(["title"], "Title can't be blank", "BLANK");
   if (!code) fail(["code"], "Code can't be blank", "BLANK");
-  else if (code.length > 255) fail(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG");
-  else if (/[\r\n]/.test(code)) fail(["code"], "Code cannot contain newline characters.", "INVALID");
-  else if ([...ctx.shop.discountCodes.values()].some((record) => record.code.toLowerCase() === code.toLowerCase())) {
+  else if (code.length > 255)
+    fail(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG");
+  else if (/[\r\n]/.test(code))
+    fail(["code"], "Code cannot contain newline characters.", "INVALID");
+  else if (
+    [...ctx.shop.discountCodes.values()].some(
+      (record) => record.code.toLowerCase() === code.toLowerCase(),
+    )
+  ) {
     // Codes are unique per shop without regard to case, across every discount.
-    fail(["code"], "Code must be unique. Please try a different code.", "TAKEN");
+    fail(
+      ["code"],
+      "Code must be unique. Please try a different code.",
+      "TAKEN",
+    );
   }
 
   const startsAt = parseDateTime(input.startsAt);
   if (!startsAt) fail(["startsAt"], "Starts at can't be blank", "BLANK");
-  const endsAt = input.endsAt === undefined || input.endsAt === null ? null : parseDateTime(input.endsAt);
+  const endsAt =
+    input.endsAt === undefined || input.endsAt === null
+      ? null
+      : parseDateTime(input.endsAt);
   if (startsAt && endsAt && Date.parse(endsAt) <= Date.parse(startsAt)) {
     fail(["endsAt"], "Ends at needs to be after starts_at", "INVALID");
   }
-  const usageLimit = typeof input.usageLimit === "number" ? input.usageLimit : null;
-  if (usageLimit !== null && usageLimit <= 0) fail(["usageLimit"], "Usage limit must be greater than 0", "GREATER_THAN");
+  const usageLimit =
+    typeof input.usageLimit === "number" ? input.usageLimit : null;
+  if (usageLimit !== null && usageLimit <= 0)
+    fail(["usageLimit"], "Usage limit must be greater than 0", "GREATER_THAN");
 
   let customerSelection: DiscountCodeRecord["customerSelection"] | null = null;
-  const selection = isRecord(input.customerSelection) ? input.customerSelection : null;
+  const selection = isRecord(input.customerSelection)
+    ? input.customerSelection
+    : null;
   if (!selection) {
     fail(["customerSelection"], "Customer selection can't be blank", "BLANK");
   } else if (selection.all === true) {
     customerSelection = { all: true };
   } else if (isRecord(selection.customers)) {
     const ids = Array.isArray(selection.customers.add)
-      ? selection.customers.add.filter((id): id is string => typeof id === "string")
+      ? selection.customers.add.filter(
+          (id): id is string => typeof id === "string",
+        )
       : [];
     const unknown = ids.filter((id) => !ctx.shop.customers.has(id));
-    if (ids.length === 0) fail(["customerSelection", "customers", "add"], "Customers can't be blank", "BLANK");
+    if (ids.length === 0)
+      fail(
+        ["customerSelection", "customers", "add"],
+        "Customers can't be blank",
+        "BLANK",
+      );
     else if (unknown.length > 0) {
-      fail(["customerSelection", "customers", "add"], `Customer does not exist: ${unknown.join(", ")}`, "INVALID");
+      fail(
+        ["customerSelection", "customers", "add"],
+        `Customer does not exist: ${unknown.join(", ")}`,
+        "INVALID",
+      );
     } else customerSelection = { customers: ids };
   } else {
     fail(["customerSelection"], "Customer selection is invalid", "INVALID");
@@ -896,8 +1221,10 @@ function discountCodeBasicCreate(args: Args, ctx: ResolveContext): View {
   } else {
     const value = readDiscountValue(gets.value);
     const items = isRecord(gets.items) ? gets.items : null;
-    if (typeof value === "string") fail(["customerGets", "value"], value, "VALUE_OUTSIDE_RANGE");
-    if (!items) fail(["customerGets", "items"], "Items can't be blank", "BLANK");
+    if (typeof value === "string")
+      fail(["customerGets", "value"], value, "VALUE_OUTSIDE_RANGE");
+    if (!items)
+      fail(["customerGets", "items"], "Items can't be blank", "BLANK");
     if (typeof value !== "string" && items) {
       customerGets = {
         value,
@@ -940,23 +1267,37 @@ function discountCodeBasicCreate(args: Args, ctx: ResolveContext): View {
   return { codeDiscountNode: discountNodeView(record, ctx), userErrors: [] };
 }
 
-const UNKNOWN_DISCOUNT: UserError = { field: ["id"], message: "Discount does not exist", code: "INVALID" };
+const UNKNOWN_DISCOUNT: UserError = {
+  field: ["id"],
+  message: "Discount does not exist",
+  code: "INVALID",
+};
 
 function discountCodeDelete(args: Args, ctx: ResolveContext): View {
   const id = argString(args, "id") ?? "";
-  if (!ctx.shop.discountCodes.delete(id)) return { deletedCodeDiscountId: null, userErrors: [UNKNOWN_DISCOUNT] };
-  for (const [key, record] of ctx.shop.metafields) if (record.ownerId === id) ctx.shop.metafields.delete(key);
+  if (!ctx.shop.discountCodes.delete(id))
+    return { deletedCodeDiscountId: null, userErrors: [UNKNOWN_DISCOUNT] };
+  for (const [key, record] of ctx.shop.metafields)
+    if (record.ownerId === id) ctx.shop.metafields.delete(key);
   return { deletedCodeDiscountId: id, userErrors: [] };
 }
 
-function discountCodeSetActive(args: Args, ctx: ResolveContext, active: boolean): View {
+function discountCodeSetActive(
+  args: Args,
+  ctx: ResolveContext,
+  active: boolean,
+): View {
   const record = ctx.shop.discountCodes.get(argString(args, "id") ?? "");
-  if (!record) return { codeDiscountNode: null, userErrors: [UNKNOWN_DISCOUNT] };
+  if (!record)
+    return { codeDiscountNode: null, userErrors: [UNKNOWN_DISCOUNT] };
   const now = ctx.now();
   // Deactivating ends the discount now; activating clears an end that has passed, as Shopify does.
-  if (!active && (record.endsAt === null || Date.parse(record.endsAt) > now)) record.endsAt = isoSeconds(now);
-  if (active && record.endsAt !== null && Date.parse(record.endsAt) <= now) record.endsAt = null;
-  if (active && Date.parse(record.startsAt) > now) record.startsAt = isoSeconds(now);
+  if (!active && (record.endsAt === null || Date.parse(record.endsAt) > now))
+    record.endsAt = isoSeconds(now);
+  if (active && record.endsAt !== null && Date.parse(record.endsAt) <= now)
+    record.endsAt = null;
+  if (active && Date.parse(record.startsAt) > now)
+    record.startsAt = isoSeconds(now);
   record.updatedAt = isoSeconds(now);
   return { codeDiscountNode: discountNodeView(record, ctx), userErrors: [] };
 }
@@ -964,7 +1305,11 @@ function discountCodeSetActive(args: Args, ctx: ResolveContext, active: boolean)
 // ---------------------------------------------------------------------------------------------
 // Roots
 
-type RootField = (args: Args, ctx: ResolveContext, info: GraphQLResolveInfo) => unknown;
+type RootField = (
+  args: Args,
+  ctx: ResolveContext,
+  info: GraphQLResolveInfo,
+) => unknown;
 
 export const queryRoot: Record<string, RootField> = {
   shop: (_args, ctx) => shopView(ctx),
@@ -991,7 +1336,12 @@ export const queryRoot: Record<string, RootField> = {
             ? `${customer.firstName ?? ""} ${customer.lastName ?? ""}`.toLowerCase()
             : customer.legacyId;
     const sorted = sortBy(found, key, (customer) => customer.legacyId);
-    return connection(sorted, args, (customer) => customer.id, (customer) => customerView(customer, ctx));
+    return connection(
+      sorted,
+      args,
+      (customer) => customer.id,
+      (customer) => customerView(customer, ctx),
+    );
   },
   order: (args, ctx) => {
     const record = ctx.shop.orders.get(argString(args, "id") ?? "");
@@ -1024,7 +1374,12 @@ export const queryRoot: Record<string, RootField> = {
       }
     };
     const sorted = sortBy(found, key, (order) => order.model.id);
-    return connection(sorted, args, (order) => order.model.gid, (order) => orderView(order, ctx));
+    return connection(
+      sorted,
+      args,
+      (order) => order.model.gid,
+      (order) => orderView(order, ctx),
+    );
   },
   node: (args, ctx) => nodeById(argString(args, "id") ?? "", ctx),
   nodes: (args, ctx) => argStrings(args, "ids").map((id) => nodeById(id, ctx)),
@@ -1034,7 +1389,9 @@ export const queryRoot: Record<string, RootField> = {
   },
   codeDiscountNodeByCode: (args, ctx) => {
     const code = (argString(args, "code") ?? "").toLowerCase();
-    const record = [...ctx.shop.discountCodes.values()].find((candidate) => candidate.code.toLowerCase() === code);
+    const record = [...ctx.shop.discountCodes.values()].find(
+      (candidate) => candidate.code.toLowerCase() === code,
+    );
     return record ? discountNodeView(record, ctx) : null;
   },
 };
@@ -1045,6 +1402,7 @@ export const mutationRoot: Record<string, RootField> = {
   metafieldsSet: (args, ctx) => metafieldsSet(args, ctx),
   discountCodeBasicCreate: (args, ctx) => discountCodeBasicCreate(args, ctx),
   discountCodeDelete: (args, ctx) => discountCodeDelete(args, ctx),
-  discountCodeDeactivate: (args, ctx) => discountCodeSetActive(args, ctx, false),
+  discountCodeDeactivate: (args, ctx) =>
+    discountCodeSetActive(args, ctx, false),
   discountCodeActivate: (args, ctx) => discountCodeSetActive(args, ctx, true),
 };

@@ -15,12 +15,25 @@ export interface AdminGraphqlResponse {
   body: unknown;
 }
 
-export async function callAdminGraphql(origin: string, call: AdminGraphqlCall): Promise<AdminGraphqlResponse> {
-  const response = await fetch(`${origin}/admin/api/${call.apiVersion ?? "2025-04"}/graphql.json`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": call.accessToken },
-    body: JSON.stringify({ query: call.query, variables: call.variables, operationName: call.operationName }),
-  });
+export async function callAdminGraphql(
+  origin: string,
+  call: AdminGraphqlCall,
+): Promise<AdminGraphqlResponse> {
+  const response = await fetch(
+    `${origin}/admin/api/${call.apiVersion ?? "2025-04"}/graphql.json`,
+    {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Shopify-Access-Token": call.accessToken,
+      },
+      body: JSON.stringify({
+        query: call.query,
+        variables: call.variables,
+        operationName: call.operationName,
+      }),
+    },
+  );
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -41,10 +41,20 @@ function isListOutput(type: GraphQLOutputType): boolean {
   return isListType(isNonNullType(type) ? type.ofType : type);
 }
 
-function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | null {
-  const hasPaging = field.args.some((arg) => arg.name === "first" || arg.name === "last");
+function pageSize(
+  field: GraphQLField<unknown, unknown>,
+  args: Record<string, unknown>,
+): number | null {
+  const hasPaging = field.args.some(
+    (arg) => arg.name === "first" || arg.name === "last",
+  );
   if (!hasPaging) return null;
-  const size = typeof args.first === "number" ? args.first : typeof args.last === "number" ? args.last : 1;
+  const size =
+    typeof args.first === "number"
+      ? args.first
+      : typeof args.last === "number"
+        ? args.last
+        : 1;
   return Math.max(0, size);
 }
 
@@ -67,7 +77,10 @@ export function requestedQueryCost(
         } else {
           const fragment = fragments[selection.name.value];
           if (fragment && !seen.has(fragment.name.value)) {
-            count(fragment.selectionSet, new Set(seen).add(fragment.name.value));
+            count(
+              fragment.selectionSet,
+              new Set(seen).add(fragment.name.value),
+            );
           }
         }
       }
@@ -76,12 +89,19 @@ export function requestedQueryCost(
     return fields * MUTATION_COST;
   }
 
-  const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, seen: Set<string>): number => {
+  const walk = (
+    set: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    seen: Set<string>,
+  ): number => {
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (condition && isCompositeType(condition)) total += walk(selection.selectionSet, condition, seen);
+        const condition = selection.typeCondition
+          ? schema.getType(selection.typeCondition.name.value)
+          : parent;
+        if (condition && isCompositeType(condition))
+          total += walk(selection.selectionSet, condition, seen);
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -89,11 +109,16 @@ export function requestedQueryCost(
         if (!fragment || seen.has(fragment.name.value)) continue;
         const condition = schema.getType(fragment.typeCondition.name.value);
         if (condition && isCompositeType(condition)) {
-          total += walk(fragment.selectionSet, condition, new Set(seen).add(fragment.name.value));
+          total += walk(
+            fragment.selectionSet,
+            condition,
+            new Set(seen).add(fragment.name.value),
+          );
         }
         continue;
       }
-      if (selection.name.value.startsWith("__") || !("getFields" in parent)) continue;
+      if (selection.name.value.startsWith("__") || !("getFields" in parent))
+        continue;
       const field = parent.getFields()[selection.name.value];
       if (!field) continue;
       const named = getNamedType(field.type);
@@ -125,9 +150,11 @@ export function requestedQueryCost(
  */
 export function actualCostOf(type: GraphQLOutputType, value: unknown): number {
   const named = getNamedType(type);
-  if (!isCompositeType(named) || value === null || value === undefined) return 0;
+  if (!isCompositeType(named) || value === null || value === undefined)
+    return 0;
   if (isConnectionType(named)) return 2;
-  if (Array.isArray(value)) return value.filter((item) => item !== null && item !== undefined).length;
+  if (Array.isArray(value))
+    return value.filter((item) => item !== null && item !== undefined).length;
   return 1;
 }
 
@@ -154,7 +181,10 @@ export class LeakyBucket {
   private refill(): void {
     const at = this.now();
     const elapsed = Math.max(0, at - this.updatedAt) / 1000;
-    this.available = Math.min(this.maximumAvailable, this.available + elapsed * this.restoreRate);
+    this.available = Math.min(
+      this.maximumAvailable,
+      this.available + elapsed * this.restoreRate,
+    );
     this.updatedAt = at;
   }
 

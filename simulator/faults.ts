@@ -26,13 +26,20 @@ export class FaultQueue {
   private readonly queue: QueuedFault[] = [];
 
   enqueue(fault: Fault, { times = 1, shop }: FaultOptions = {}): void {
-    if (!Number.isInteger(times) || times < 1) throw new Error("times must be a positive integer");
-    this.queue.push({ fault, remaining: times, shop: shop?.toLowerCase() ?? null });
+    if (!Number.isInteger(times) || times < 1)
+      throw new Error("times must be a positive integer");
+    this.queue.push({
+      fault,
+      remaining: times,
+      shop: shop?.toLowerCase() ?? null,
+    });
   }
 
   /** The fault for this call, if one is due; consumes one use of it. */
   take(shop: string): Fault | null {
-    const index = this.queue.findIndex((entry) => entry.shop === null || entry.shop === shop);
+    const index = this.queue.findIndex(
+      (entry) => entry.shop === null || entry.shop === shop,
+    );
     if (index === -1) return null;
     const entry = this.queue[index];
     if (!entry) return null;

@@ -5,14 +5,24 @@ export {
   type Simulator,
   type SimulatorOptions,
 } from "./server";
-export { callAdminGraphql, type AdminGraphqlCall, type AdminGraphqlResponse } from "./client";
+export {
+  callAdminGraphql,
+  type AdminGraphqlCall,
+  type AdminGraphqlResponse,
+} from "./client";
 export {
   ADMIN_SCHEMA_URL,
   loadAdminSchema,
   THROTTLED_DOCUMENTATION,
   type CostExtension,
 } from "./admin-graphql";
-export { LeakyBucket, MAX_SINGLE_QUERY_COST, MUTATION_COST, requestedQueryCost, type ThrottleStatus } from "./cost";
+export {
+  LeakyBucket,
+  MAX_SINGLE_QUERY_COST,
+  MUTATION_COST,
+  requestedQueryCost,
+  type ThrottleStatus,
+} from "./cost";
 export { FaultQueue, type Fault, type FaultOptions } from "./faults";
 export {
   customerGid,
@@ -60,7 +70,11 @@ export {
   type WebhookRequestOptions,
   type WebhookTopic,
 } from "./webhooks";
-export { validateWebhookPayload, webhookJsonSchema, type ContractResult } from "./webhook-contract";
+export {
+  validateWebhookPayload,
+  webhookJsonSchema,
+  type ContractResult,
+} from "./webhook-contract";
 export {
   customerSubject,
   mintAdminSessionToken,

@@ -7,21 +7,31 @@ import { pathToFileURL } from "node:url";
 import { startShopifySimulator } from "./server";
 import type { ShopRegistration } from "./state";
 
-export function parseShopArguments(argv: readonly string[], env: NodeJS.ProcessEnv): ShopRegistration[] {
+export function parseShopArguments(
+  argv: readonly string[],
+  env: { SIMULATOR_SHOPS?: string },
+): ShopRegistration[] {
   const shops: ShopRegistration[] = [];
   for (const entry of (env.SIMULATOR_SHOPS ?? "").split(",")) {
     const [shop, accessToken, currencyCode] = entry.trim().split(":");
-    if (shop && accessToken) shops.push({ shop, accessToken, currencyCode: currencyCode || undefined });
+    if (shop && accessToken)
+      shops.push({
+        shop,
+        accessToken,
+        currencyCode: currencyCode || undefined,
+      });
   }
   let pending: Partial<ShopRegistration> = {};
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = argv[index + 1];
-    if (flag !== "--shop" && flag !== "--token" && flag !== "--currency") continue;
+    if (flag !== "--shop" && flag !== "--token" && flag !== "--currency")
+      continue;
     if (value === undefined) throw new Error(`${flag} needs a value`);
     index += 1;
     if (flag === "--shop") {
-      if (pending.shop) throw new Error(`--shop ${pending.shop} has no --token`);
+      if (pending.shop)
+        throw new Error(`--shop ${pending.shop} has no --token`);
       pending = { ...pending, shop: value };
     } else if (flag === "--token") {
       pending = { ...pending, accessToken: value };
@@ -29,23 +39,35 @@ export function parseShopArguments(argv: readonly string[], env: NodeJS.ProcessE
       pending = { ...pending, currencyCode: value };
     }
     if (pending.shop && pending.accessToken) {
-      shops.push({ shop: pending.shop, accessToken: pending.accessToken, currencyCode: pending.currencyCode });
+      shops.push({
+        shop: pending.shop,
+        accessToken: pending.accessToken,
+        currencyCode: pending.currencyCode,
+      });
       pending = {};
     }
   }
-  if (pending.shop || pending.accessToken) throw new Error("Each --shop needs a --token");
+  if (pending.shop || pending.accessToken)
+    throw new Error("Each --shop needs a --token");
   return shops;
 }
 
 async function main(): Promise<void> {
   const port = Number(process.env.SIMULATOR_PORT ?? 4010);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Invalid SIMULATOR_PORT: ${process.env.SIMULATOR_PORT}`);
-  const shops = parseShopArguments(process.argv.slice(2), process.env);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`Invalid SIMULATOR_PORT: ${process.env.SIMULATOR_PORT}`);
+  const shops = parseShopArguments(process.argv.slice(2), {
+    SIMULATOR_SHOPS: process.env.SIMULATOR_SHOPS,
+  });
   const simulator = await startShopifySimulator({ port, host: "127.0.0.1" });
   for (const shop of shops) simulator.registerShop(shop);
   console.log(`Shopify simulator listening on ${simulator.origin}`);
-  console.log(`  Admin GraphQL: ${simulator.origin}/admin/api/<version>/graphql.json`);
-  console.log(`  Shops: ${shops.map((shop) => shop.shop).join(", ") || "(none yet: POST /__simulator/shops)"}`);
+  console.log(
+    `  Admin GraphQL: ${simulator.origin}/admin/api/<version>/graphql.json`,
+  );
+  console.log(
+    `  Shops: ${shops.map((shop) => shop.shop).join(", ") || "(none yet: POST /__simulator/shops)"}`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -3,9 +3,32 @@
 
 // ISO 4217 exponents that differ from 2, as Shopify formats them.
 const ZERO_DECIMAL = new Set([
-  "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+  "BIF",
+  "CLP",
+  "DJF",
+  "GNF",
+  "ISK",
+  "JPY",
+  "KMF",
+  "KRW",
+  "PYG",
+  "RWF",
+  "UGX",
+  "VND",
+  "VUV",
+  "XAF",
+  "XOF",
+  "XPF",
 ]);
-const THREE_DECIMAL = new Set(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]);
+const THREE_DECIMAL = new Set([
+  "BHD",
+  "IQD",
+  "JOD",
+  "KWD",
+  "LYD",
+  "OMR",
+  "TND",
+]);
 
 export function currencyExponent(currency: string): number {
   if (ZERO_DECIMAL.has(currency)) return 0;
@@ -18,16 +41,20 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 /** "12.30" in USD → 1230. Refuses precision the currency cannot hold rather than rounding it away. */
 export function toMinor(amount: string, currency: string): number {
   const match = DECIMAL.exec(amount.trim());
-  if (!match) throw new Error(`Not a decimal amount: ${JSON.stringify(amount)}`);
+  if (!match)
+    throw new Error(`Not a decimal amount: ${JSON.stringify(amount)}`);
   const [, sign, whole = "0", fraction = ""] = match;
   const exponent = currencyExponent(currency);
   const extra = fraction.slice(exponent);
   if (/[1-9]/.test(extra)) {
-    throw new Error(`${amount} has more decimals than ${currency} allows (${exponent})`);
+    throw new Error(
+      `${amount} has more decimals than ${currency} allows (${exponent})`,
+    );
   }
   const digits = whole + fraction.slice(0, exponent).padEnd(exponent, "0");
   const minor = Number(digits);
-  if (!Number.isSafeInteger(minor)) throw new Error(`Amount out of range: ${amount}`);
+  if (!Number.isSafeInteger(minor))
+    throw new Error(`Amount out of range: ${amount}`);
   return sign ? -minor : minor;
 }
 
@@ -57,7 +84,12 @@ export function formatDecimal(minor: number, currency: string): string {
  * Converts a shop-currency amount into the presentment currency with `rate` presentment units per
  * shop unit, rounding half away from zero once per converted amount.
  */
-export function convertMinor(minor: number, from: string, to: string, rate: number): number {
+export function convertMinor(
+  minor: number,
+  from: string,
+  to: string,
+  rate: number,
+): number {
   const scale = 10 ** (currencyExponent(to) - currencyExponent(from));
   const value = minor * rate * scale;
   return Math.sign(value) * Math.round(Math.abs(value));

@@ -27,7 +27,10 @@ export interface OrderLineInput {
   product_id?: number | null;
   variant_id?: number | null;
   /** Explicit allocations; when absent, code discounts are spread over the non-gift-card lines. */
-  discount_allocations?: Array<{ amount: string; discount_application_index: number }>;
+  discount_allocations?: Array<{
+    amount: string;
+    discount_application_index: number;
+  }>;
 }
 
 export interface OrderCustomerInput {
@@ -80,8 +83,14 @@ export interface OrderInput {
   sourceName?: string;
 }
 
-const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, "a decimal string such as \"19.99\"");
-const positiveId = z.number().int().positive().refine(Number.isSafeInteger, "beyond 2^53");
+const decimal = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/, 'a decimal string such as "19.99"');
+const positiveId = z
+  .number()
+  .int()
+  .positive()
+  .refine(Number.isSafeInteger, "beyond 2^53");
 
 /** OrderInput for callers in another process (the simulator's `POST /__simulator/orders`). */
 export const orderInputSchema = z.object({
@@ -90,7 +99,12 @@ export const orderInputSchema = z.object({
   number: z.number().int().optional(),
   email: z.string().nullable().optional(),
   customer: z
-    .object({ id: positiveId, email: z.string(), first_name: z.string().optional(), last_name: z.string().optional() })
+    .object({
+      id: positiveId,
+      email: z.string(),
+      first_name: z.string().optional(),
+      last_name: z.string().optional(),
+    })
     .nullable()
     .optional(),
   currency: z.string().length(3),
@@ -109,13 +123,27 @@ export const orderInputSchema = z.object({
       product_id: z.number().int().nullable().optional(),
       variant_id: z.number().int().nullable().optional(),
       discount_allocations: z
-        .array(z.object({ amount: decimal, discount_application_index: z.number().int().nonnegative() }))
+        .array(
+          z.object({
+            amount: decimal,
+            discount_application_index: z.number().int().nonnegative(),
+          }),
+        )
         .optional(),
     }),
   ),
   shipping: decimal.optional(),
   taxes: z
-    .union([decimal, z.array(z.object({ title: z.string().optional(), rate: z.number().optional(), price: decimal }))])
+    .union([
+      decimal,
+      z.array(
+        z.object({
+          title: z.string().optional(),
+          rate: z.number().optional(),
+          price: decimal,
+        }),
+      ),
+    ])
     .optional(),
   test: z.boolean().optional(),
   createdAt: z.string().optional(),
@@ -124,7 +152,16 @@ export const orderInputSchema = z.object({
   cancelledAt: z.string().nullable().optional(),
   cancelReason: z.string().nullable().optional(),
   financialStatus: z
-    .enum(["pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided", "expired"])
+    .enum([
+      "pending",
+      "authorized",
+      "partially_paid",
+      "paid",
+      "partially_refunded",
+      "refunded",
+      "voided",
+      "expired",
+    ])
     .optional(),
   discountCodes: z
     .array(
@@ -220,15 +257,32 @@ export function orderGid(id: number | string): string {
   return `gid://shopify/Order/${id}`;
 }
 
-function pair(shopMinor: number, input: { currency: string; presentment: string; rate: number }): MoneyPair {
-  return { shop: shopMinor, presentment: convertMinor(shopMinor, input.currency, input.presentment, input.rate) };
+function pair(
+  shopMinor: number,
+  input: { currency: string; presentment: string; rate: number },
+): MoneyPair {
+  return {
+    shop: shopMinor,
+    presentment: convertMinor(
+      shopMinor,
+      input.currency,
+      input.presentment,
+      input.rate,
+    ),
+  };
 }
 
 function addPairs(...pairs: MoneyPair[]): MoneyPair {
-  return pairs.reduce((sum, next) => ({ shop: sum.shop + next.shop, presentment: sum.presentment + next.presentment }), {
-    shop: 0,
-    presentment: 0,
-  });
+  return pairs.reduce(
+    (sum, next) => ({
+      shop: sum.shop + next.shop,
+      presentment: sum.presentment + next.presentment,
+    }),
+    {
+      shop: 0,
+      presentment: 0,
+    },
+  );
 }
 
 function subtractPair(a: MoneyPair, b: MoneyPair): MoneyPair {
@@ -239,7 +293,9 @@ export const zeroPair = (): MoneyPair => ({ shop: 0, presentment: 0 });
 
 export function buildOrderModel(input: OrderInput): OrderModel {
   if (!Number.isSafeInteger(input.id) || input.id <= 0) {
-    throw new Error(`Order id must be a positive safe integer, got ${input.id}`);
+    throw new Error(
+      `Order id must be a positive safe integer, got ${input.id}`,
+    );
   }
   const currency = input.currency;
   const presentment = input.presentmentCurrency ?? currency;
@@ -251,11 +307,16 @@ export function buildOrderModel(input: OrderInput): OrderModel {
       throw new Error(`Line ${line.id}: quantity must be a positive integer`);
     }
     const unitPrice = pair(toMinor(line.price, currency), conversion);
-    const originalTotal = { shop: unitPrice.shop * line.quantity, presentment: unitPrice.presentment * line.quantity };
-    const discountAllocations = (line.discount_allocations ?? []).map((allocation) => ({
-      index: allocation.discount_application_index,
-      amount: pair(toMinor(allocation.amount, currency), conversion),
-    }));
+    const originalTotal = {
+      shop: unitPrice.shop * line.quantity,
+      presentment: unitPrice.presentment * line.quantity,
+    };
+    const discountAllocations = (line.discount_allocations ?? []).map(
+      (allocation) => ({
+        index: allocation.discount_application_index,
+        amount: pair(toMinor(allocation.amount, currency), conversion),
+      }),
+    );
     return {
       id: line.id,
       title: line.title ?? `Product ${line.id}`,
@@ -277,7 +338,9 @@ export function buildOrderModel(input: OrderInput): OrderModel {
   // an order-level "across" discount lands on line items in Shopify's payloads.
   const codes = input.discountCodes ?? [];
   codes.forEach((code, index) => {
-    const explicit = lines.some((line) => line.discountAllocations.some((allocation) => allocation.index === index));
+    const explicit = lines.some((line) =>
+      line.discountAllocations.some((allocation) => allocation.index === index),
+    );
     if (explicit) return;
     const eligible = lines.filter((line) => !line.giftCard);
     const parts = allocate(
@@ -286,22 +349,32 @@ export function buildOrderModel(input: OrderInput): OrderModel {
     );
     eligible.forEach((line, position) => {
       const share = parts[position] ?? 0;
-      if (share !== 0) line.discountAllocations.push({ index, amount: pair(share, conversion) });
+      if (share !== 0)
+        line.discountAllocations.push({
+          index,
+          amount: pair(share, conversion),
+        });
     });
   });
   for (const line of lines) {
-    line.totalDiscount = addPairs(...line.discountAllocations.map((allocation) => allocation.amount));
+    line.totalDiscount = addPairs(
+      ...line.discountAllocations.map((allocation) => allocation.amount),
+    );
   }
 
   const lineItems = addPairs(...lines.map((line) => line.originalTotal));
   const indexes = new Set<number>(codes.map((_code, index) => index));
-  for (const line of lines) for (const allocation of line.discountAllocations) indexes.add(allocation.index);
+  for (const line of lines)
+    for (const allocation of line.discountAllocations)
+      indexes.add(allocation.index);
   const discountApplications: DiscountApplicationModel[] = [...indexes]
     .sort((a, b) => a - b)
     .map((index) => {
       const amount = addPairs(
         ...lines.flatMap((line) =>
-          line.discountAllocations.filter((allocation) => allocation.index === index).map((allocation) => allocation.amount),
+          line.discountAllocations
+            .filter((allocation) => allocation.index === index)
+            .map((allocation) => allocation.amount),
         ),
       );
       const code = codes[index];
@@ -323,12 +396,18 @@ export function buildOrderModel(input: OrderInput): OrderModel {
 
   const discounts = addPairs(...lines.map((line) => line.totalDiscount));
   const subtotal = subtractPair(lineItems, discounts);
-  const shipping = pair(input.shipping ? toMinor(input.shipping, currency) : 0, conversion);
+  const shipping = pair(
+    input.shipping ? toMinor(input.shipping, currency) : 0,
+    conversion,
+  );
 
   let taxLines: TaxLineModel[] = [];
   if (typeof input.taxes === "string") {
     const price = pair(toMinor(input.taxes, currency), conversion);
-    const rate = subtotal.shop > 0 ? Math.round((price.shop / subtotal.shop) * 10_000) / 10_000 : 0;
+    const rate =
+      subtotal.shop > 0
+        ? Math.round((price.shop / subtotal.shop) * 10_000) / 10_000
+        : 0;
     taxLines = price.shop === 0 ? [] : [{ title: "Tax", rate, price }];
   } else if (Array.isArray(input.taxes)) {
     taxLines = input.taxes.map((tax) => ({
@@ -348,7 +427,8 @@ export function buildOrderModel(input: OrderInput): OrderModel {
     name: input.name ?? `#${1000 + number}`,
     number,
     orderNumber: 1000 + number,
-    email: input.email === undefined ? (input.customer?.email ?? null) : input.email,
+    email:
+      input.email === undefined ? (input.customer?.email ?? null) : input.email,
     customer: input.customer ?? null,
     currency,
     presentmentCurrency: presentment,
@@ -412,10 +492,16 @@ export interface RefundModel {
 
 export function buildRefundModel(
   input: RefundInput,
-  currency: { currency: string; presentmentCurrency?: string; exchangeRate?: number },
+  currency: {
+    currency: string;
+    presentmentCurrency?: string;
+    exchangeRate?: number;
+  },
 ): RefundModel {
   if (!Number.isSafeInteger(input.id) || input.id <= 0) {
-    throw new Error(`Refund id must be a positive safe integer, got ${input.id}`);
+    throw new Error(
+      `Refund id must be a positive safe integer, got ${input.id}`,
+    );
   }
   const conversion = {
     currency: currency.currency,
@@ -428,13 +514,22 @@ export function buildRefundModel(
     lineItemId: line.line_item_id,
     quantity: line.quantity,
     subtotal: pair(toMinor(line.subtotal, conversion.currency), conversion),
-    totalTax: pair(line.total_tax ? toMinor(line.total_tax, conversion.currency) : 0, conversion),
+    totalTax: pair(
+      line.total_tax ? toMinor(line.total_tax, conversion.currency) : 0,
+      conversion,
+    ),
   }));
-  const shipping = pair(input.shipping ? toMinor(input.shipping, conversion.currency) : 0, conversion);
+  const shipping = pair(
+    input.shipping ? toMinor(input.shipping, conversion.currency) : 0,
+    conversion,
+  );
   const restockOnly = input.restockOnly ?? false;
   const transactionAmount = restockOnly
     ? zeroPair()
-    : addPairs(shipping, ...lines.map((line) => addPairs(line.subtotal, line.totalTax)));
+    : addPairs(
+        shipping,
+        ...lines.map((line) => addPairs(line.subtotal, line.totalTax)),
+      );
   return {
     id: input.id,
     gid: `gid://shopify/Refund/${input.id}`,

@@ -43,7 +43,9 @@ function tokenize(query: string): string[] {
   return tokens;
 }
 
-export function parseSearchQuery(query: string | null | undefined): ParsedSearch {
+export function parseSearchQuery(
+  query: string | null | undefined,
+): ParsedSearch {
   const terms: SearchTerm[] = [];
   const unsupported: string[] = [];
   if (!query) return { terms, unsupported };
@@ -92,7 +94,10 @@ const DAY_MS = 86_400_000;
  * Compares an ISO timestamp with a search value. Date-only values are whole UTC days (Shopify reads
  * them in the shop's time zone; shops registered here default to UTC, so the two agree).
  */
-export function matchesDate(timestamp: string | null, term: SearchTerm): boolean {
+export function matchesDate(
+  timestamp: string | null,
+  term: SearchTerm,
+): boolean {
   if (timestamp === null) return false;
   const at = Date.parse(timestamp);
   const dateOnly = DATE_ONLY.test(term.value);
@@ -113,11 +118,15 @@ export function matchesDate(timestamp: string | null, term: SearchTerm): boolean
   }
 }
 
-export function matchesText(actual: string | null | undefined, term: SearchTerm): boolean {
+export function matchesText(
+  actual: string | null | undefined,
+  term: SearchTerm,
+): boolean {
   if (actual === null || actual === undefined) return false;
   const wanted = term.value.toLowerCase();
   // A trailing * is a prefix search, as Shopify allows.
-  if (wanted.endsWith("*")) return actual.toLowerCase().startsWith(wanted.slice(0, -1));
+  if (wanted.endsWith("*"))
+    return actual.toLowerCase().startsWith(wanted.slice(0, -1));
   return actual.toLowerCase() === wanted;
 }
 

@@ -2,12 +2,21 @@
 // `/__simulator/*` routes that let another process (the app's register-shop command, the demo)
 // register shops, seed data and look at state.
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { z } from "zod";
 import { AdminGraphqlEndpoint } from "./admin-graphql";
 import type { ThrottleStatus } from "./cost";
 import { FaultQueue, type Fault } from "./faults";
-import { orderInputSchema, type OrderInput, type RefundInput, type RefundModel } from "./orders";
+import {
+  orderInputSchema,
+  type OrderInput,
+  type RefundInput,
+  type RefundModel,
+} from "./orders";
 import {
   customerInputSchema,
   SimulatorState,
@@ -62,7 +71,11 @@ export interface Simulator {
   registerShop(registration: ShopRegistration): ShopState;
   addCustomer(shop: string, customer: CustomerInput): CustomerRecord;
   addOrder(shop: string, order: OrderInput): OrderRecord;
-  updateOrder(shop: string, id: number | string, patch: OrderPatch): OrderRecord;
+  updateOrder(
+    shop: string,
+    id: number | string,
+    patch: OrderPatch,
+  ): OrderRecord;
   addRefund(shop: string, refund: RefundInput): RefundModel;
   throttleStatus(shop: string): ThrottleStatus;
   /** Clears data, calls, faults and buckets; registered shops (and tokens) stay. */
@@ -70,7 +83,8 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
+const INVALID_TOKEN =
+  "[API] Invalid API key or access token (unrecognized login or wrong password)";
 const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -123,7 +137,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function stringField(body: Record<string, unknown>, name: string): string | undefined {
+function stringField(
+  body: Record<string, unknown>,
+  name: string,
+): string | undefined {
   const value = body[name];
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -136,8 +153,16 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-export async function startShopifySimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const { port = 0, host = "127.0.0.1", restoreRate = 100, bucketSize = 2000, now = Date.now } = options;
+export async function startShopifySimulator(
+  options: SimulatorOptions = {},
+): Promise<Simulator> {
+  const {
+    port = 0,
+    host = "127.0.0.1",
+    restoreRate = 100,
+    bucketSize = 2000,
+    now = Date.now,
+  } = options;
   const state = new SimulatorState(now);
   const faults = new FaultQueue();
   const calls: CallRecord[] = [];
@@ -151,13 +176,18 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
   });
   const timers = new Set<NodeJS.Timeout>();
 
-  async function handleGraphql(request: IncomingMessage, response: ServerResponse, apiVersion: string): Promise<void> {
+  async function handleGraphql(
+    request: IncomingMessage,
+    response: ServerResponse,
+    apiVersion: string,
+  ): Promise<void> {
     const time = now();
     const text = await readBody(request);
     const header = request.headers["x-shopify-access-token"];
     const token = Array.isArray(header) ? header[0] : header;
     const shop = token ? state.shopForToken(token) : undefined;
-    const record = (entry: Omit<CallRecord, "apiVersion" | "time">) => calls.push({ ...entry, apiVersion, time });
+    const record = (entry: Omit<CallRecord, "apiVersion" | "time">) =>
+      calls.push({ ...entry, apiVersion, time });
     let body: unknown = null;
     let parsed = true;
     try {
@@ -167,19 +197,36 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
       parsed = false;
     }
     const summary = {
-      operationName: isRecord(body) && typeof body.operationName === "string" ? body.operationName : null,
-      query: isRecord(body) && typeof body.query === "string" ? body.query : null,
-      variables: isRecord(body) && isRecord(body.variables) ? body.variables : {},
+      operationName:
+        isRecord(body) && typeof body.operationName === "string"
+          ? body.operationName
+          : null,
+      query:
+        isRecord(body) && typeof body.query === "string" ? body.query : null,
+      variables:
+        isRecord(body) && isRecord(body.variables) ? body.variables : {},
     };
     if (!shop) {
       const payload = { errors: INVALID_TOKEN };
-      record({ shop: null, ...summary, status: 401, response: payload, fault: null });
+      record({
+        shop: null,
+        ...summary,
+        status: 401,
+        response: payload,
+        fault: null,
+      });
       return send(response, 401, payload);
     }
 
     const fault = faults.take(shop.shop);
     if (fault?.kind === "TIMEOUT") {
-      record({ shop: shop.shop, ...summary, status: 0, response: null, fault: fault.kind });
+      record({
+        shop: shop.shop,
+        ...summary,
+        status: 0,
+        response: null,
+        fault: fault.kind,
+      });
       const timer = setTimeout(() => {
         timers.delete(timer);
         request.socket.destroy();
@@ -189,18 +236,38 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
     }
     if (fault?.kind === "HTTP") {
       const payload = { errors: STATUS_TEXT[fault.status] ?? "Error" };
-      record({ shop: shop.shop, ...summary, status: fault.status, response: payload, fault: fault.kind });
+      record({
+        shop: shop.shop,
+        ...summary,
+        status: fault.status,
+        response: payload,
+        fault: fault.kind,
+      });
       return send(response, fault.status, payload);
     }
     if (fault?.kind === "THROTTLED") {
       const payload = endpoint.throttled(shop.shop, 0);
-      record({ shop: shop.shop, ...summary, status: 200, response: payload, fault: fault.kind });
+      record({
+        shop: shop.shop,
+        ...summary,
+        status: 200,
+        response: payload,
+        fault: fault.kind,
+      });
       return send(response, 200, payload);
     }
 
     if (!parsed) {
-      const payload = { errors: { query: "Required parameter missing or invalid" } };
-      record({ shop: shop.shop, ...summary, status: 400, response: payload, fault: null });
+      const payload = {
+        errors: { query: "Required parameter missing or invalid" },
+      };
+      record({
+        shop: shop.shop,
+        ...summary,
+        status: 400,
+        response: payload,
+        fault: null,
+      });
       return send(response, 400, payload);
     }
     const answer = endpoint.handle(shop, body);
@@ -216,15 +283,23 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
     send(response, answer.status, answer.body);
   }
 
-  async function handleControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  async function handleControl(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const route = `${request.method ?? "GET"} ${url.pathname}`;
     const jsonBody = async (): Promise<Record<string, unknown>> => {
       const body = parseJson(await readBody(request));
-      if (!isRecord(body)) throw new HttpError(400, { errors: "Expected a JSON object" });
+      if (!isRecord(body))
+        throw new HttpError(400, { errors: "Expected a JSON object" });
       return body;
     };
     const shopOf = (name: string | undefined): string => {
-      if (!name || !state.get(name)) throw new HttpError(404, { errors: `Unknown shop: ${name ?? "(none)"}` });
+      if (!name || !state.get(name))
+        throw new HttpError(404, {
+          errors: `Unknown shop: ${name ?? "(none)"}`,
+        });
       return name;
     };
     switch (route) {
@@ -232,7 +307,10 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
         const body = await jsonBody();
         const shop = stringField(body, "shop");
         const accessToken = stringField(body, "accessToken");
-        if (!shop || !accessToken) throw new HttpError(400, { errors: "shop and accessToken are required" });
+        if (!shop || !accessToken)
+          throw new HttpError(400, {
+            errors: "shop and accessToken are required",
+          });
         try {
           const registered = state.register({
             shop,
@@ -248,34 +326,52 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
             ianaTimezone: registered.ianaTimezone,
           });
         } catch (error) {
-          throw new HttpError(400, { errors: error instanceof Error ? error.message : String(error) });
+          throw new HttpError(400, {
+            errors: error instanceof Error ? error.message : String(error),
+          });
         }
       }
       case "GET /__simulator/state": {
         const shop = url.searchParams.get("shop");
-        if (!shop) return send(response, 200, { shops: state.list().map((entry) => entry.shop) });
+        if (!shop)
+          return send(response, 200, {
+            shops: state.list().map((entry) => entry.shop),
+          });
         return send(response, 200, state.snapshot(shopOf(shop)));
       }
       case "GET /__simulator/calls": {
         const shop = url.searchParams.get("shop");
-        return send(response, 200, { calls: shop ? calls.filter((call) => call.shop === shop) : calls });
+        return send(response, 200, {
+          calls: shop ? calls.filter((call) => call.shop === shop) : calls,
+        });
       }
       case "POST /__simulator/customers": {
         const body = await jsonBody();
         const customer = customerInputSchema.safeParse(body.customer);
-        if (!customer.success) throw new HttpError(400, { errors: z.prettifyError(customer.error) });
-        return send(response, 201, state.addCustomer(shopOf(stringField(body, "shop")), customer.data));
+        if (!customer.success)
+          throw new HttpError(400, { errors: z.prettifyError(customer.error) });
+        return send(
+          response,
+          201,
+          state.addCustomer(shopOf(stringField(body, "shop")), customer.data),
+        );
       }
       case "POST /__simulator/orders": {
         const body = await jsonBody();
         const shop = shopOf(stringField(body, "shop"));
         const order = orderInputSchema.safeParse(body.order);
-        if (!order.success) throw new HttpError(400, { errors: z.prettifyError(order.error) });
+        if (!order.success)
+          throw new HttpError(400, { errors: z.prettifyError(order.error) });
         try {
           const record = state.addOrder(shop, order.data);
-          return send(response, 201, { id: record.model.gid, name: record.model.name });
+          return send(response, 201, {
+            id: record.model.gid,
+            name: record.model.name,
+          });
         } catch (error) {
-          throw new HttpError(400, { errors: error instanceof Error ? error.message : String(error) });
+          throw new HttpError(400, {
+            errors: error instanceof Error ? error.message : String(error),
+          });
         }
       }
       case "POST /__simulator/reset":
@@ -297,8 +393,11 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
           : Promise.reject(new HttpError(404, { errors: "Not Found" }));
     work.catch((error: unknown) => {
       if (response.headersSent) return;
-      if (error instanceof HttpError) return send(response, error.status, error.body);
-      send(response, 500, { errors: error instanceof Error ? error.message : String(error) });
+      if (error instanceof HttpError)
+        return send(response, error.status, error.body);
+      send(response, 500, {
+        errors: error instanceof Error ? error.message : String(error),
+      });
     });
   });
 
@@ -310,7 +409,8 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
     });
   });
   const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("The simulator is not listening on TCP");
+  if (address === null || typeof address === "string")
+    throw new Error("The simulator is not listening on TCP");
   const origin = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
 
   function reset(): void {
@@ -325,13 +425,15 @@ export async function startShopifySimulator(options: SimulatorOptions = {}): Pro
     state,
     calls,
     faults,
-    graphqlUrl: (apiVersion = "2025-04") => `${origin}/admin/api/${apiVersion}/graphql.json`,
+    graphqlUrl: (apiVersion = "2025-04") =>
+      `${origin}/admin/api/${apiVersion}/graphql.json`,
     registerShop: (registration) => state.register(registration),
     addCustomer: (shop, customer) => state.addCustomer(shop, customer),
     addOrder: (shop, order) => state.addOrder(shop, order),
     updateOrder: (shop, id, patch) => state.updateOrder(shop, id, patch),
     addRefund: (shop, refund) => state.addRefund(shop, refund),
-    throttleStatus: (shop) => endpoint.bucketFor(state.require(shop).shop).status(),
+    throttleStatus: (shop) =>
+      endpoint.bucketFor(state.require(shop).shop).status(),
     reset,
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

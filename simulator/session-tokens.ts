@@ -53,10 +53,15 @@ function base64url(value: string | Buffer): string {
 }
 
 /** Encodes and signs `claims` as an HS256 JWT. */
-export function signSessionToken(claims: SessionTokenClaims, secret: string): string {
+export function signSessionToken(
+  claims: SessionTokenClaims,
+  secret: string,
+): string {
   const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
   const payload = base64url(JSON.stringify(claims));
-  const signature = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
+  const signature = createHmac("sha256", secret)
+    .update(`${header}.${payload}`)
+    .digest("base64url");
   return `${header}.${payload}.${signature}`;
 }
 
@@ -64,16 +69,32 @@ export function signSessionToken(claims: SessionTokenClaims, secret: string): st
 export function readSessionTokenClaims(token: string): Record<string, unknown> {
   const payload = token.split(".")[1];
   if (!payload) throw new Error("Not a JWT");
-  const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) throw new Error("JWT payload is not an object");
+  const claims: unknown = JSON.parse(
+    Buffer.from(payload, "base64url").toString("utf8"),
+  );
+  if (typeof claims !== "object" || claims === null || Array.isArray(claims))
+    throw new Error("JWT payload is not an object");
   return Object.fromEntries(Object.entries(claims));
 }
 
-function timing(options: CommonOptions, defaultTtl: number): { iat: number; nbf: number; exp: number } {
+function timing(
+  options: CommonOptions,
+  defaultTtl: number,
+): { iat: number; nbf: number; exp: number } {
   const now = Math.floor((options.now ?? Date.now()) / 1000);
   const ttl = options.ttlSeconds ?? defaultTtl;
-  if (options.expired) return { iat: now - FIVE_MINUTES - ttl, nbf: now - FIVE_MINUTES - ttl, exp: now - FIVE_MINUTES };
-  if (options.notYetValid) return { iat: now + FIVE_MINUTES, nbf: now + FIVE_MINUTES, exp: now + FIVE_MINUTES + ttl };
+  if (options.expired)
+    return {
+      iat: now - FIVE_MINUTES - ttl,
+      nbf: now - FIVE_MINUTES - ttl,
+      exp: now - FIVE_MINUTES,
+    };
+  if (options.notYetValid)
+    return {
+      iat: now + FIVE_MINUTES,
+      nbf: now + FIVE_MINUTES,
+      exp: now + FIVE_MINUTES + ttl,
+    };
   return { iat: now, nbf: now, exp: now + ttl };
 }
 
@@ -83,7 +104,9 @@ export function customerSubject(customerId: number | string): string {
 }
 
 /** The token App Bridge gives the embedded admin app. */
-export function mintAdminSessionToken(options: AdminSessionTokenOptions): string {
+export function mintAdminSessionToken(
+  options: AdminSessionTokenOptions,
+): string {
   const { iat, nbf, exp } = timing(options, 60);
   const claims: SessionTokenClaims = {
     iss: `https://${options.shop}/admin`,
@@ -109,16 +132,21 @@ function extensionToken(options: ExtensionSessionTokenOptions): string {
     iat,
     jti: options.jti ?? randomUUID(),
   };
-  if (options.customerId !== undefined) claims.sub = customerSubject(options.customerId);
+  if (options.customerId !== undefined)
+    claims.sub = customerSubject(options.customerId);
   return signSessionToken(claims, options.signingSecret ?? options.secret);
 }
 
 /** `shopify.sessionToken.get()` in a checkout UI extension. */
-export function mintCheckoutSessionToken(options: ExtensionSessionTokenOptions): string {
+export function mintCheckoutSessionToken(
+  options: ExtensionSessionTokenOptions,
+): string {
   return extensionToken(options);
 }
 
 /** `shopify.sessionToken.get()` in a customer account UI extension. */
-export function mintCustomerAccountSessionToken(options: ExtensionSessionTokenOptions): string {
+export function mintCustomerAccountSessionToken(
+  options: ExtensionSessionTokenOptions,
+): string {
   return extensionToken(options);
 }

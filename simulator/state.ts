@@ -1,6 +1,13 @@
 // In-memory shop data the simulated Admin API reads and writes. Plain records, so tests can look
 // at exactly what the app changed.
-import { buildOrderModel, buildRefundModel, type OrderInput, type OrderModel, type RefundInput, type RefundModel } from "./orders";
+import {
+  buildOrderModel,
+  buildRefundModel,
+  type OrderInput,
+  type OrderModel,
+  type RefundInput,
+  type RefundModel,
+} from "./orders";
 import { z } from "zod";
 import { toMinor } from "./money";
 
@@ -39,7 +46,8 @@ export interface MetafieldRecord {
   updatedAt: string;
 }
 
-export type DiscountValue = { percentage: number } | { amount: string; appliesOnEachItem: boolean };
+export type DiscountValue =
+  { percentage: number } | { amount: string; appliesOnEachItem: boolean };
 
 export interface DiscountCodeRecord {
   /** DiscountCodeNode id. */
@@ -60,7 +68,11 @@ export interface DiscountCodeRecord {
     appliesOnOneTimePurchase: boolean;
     appliesOnSubscription: boolean;
   };
-  combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
+  combinesWith: {
+    orderDiscounts: boolean;
+    productDiscounts: boolean;
+    shippingDiscounts: boolean;
+  };
   minimumRequirement: unknown;
   createdAt: string;
   updatedAt: string;
@@ -105,7 +117,10 @@ export interface CustomerInput {
 
 /** CustomerInput for callers in another process (`POST /__simulator/customers`). */
 export const customerInputSchema = z.object({
-  id: z.union([z.number().int().positive(), z.string().regex(/^(gid:\/\/shopify\/Customer\/)?\d+$/)]),
+  id: z.union([
+    z.number().int().positive(),
+    z.string().regex(/^(gid:\/\/shopify\/Customer\/)?\d+$/),
+  ]),
   email: z.string().nullable().optional(),
   firstName: z.string().nullable().optional(),
   lastName: z.string().nullable().optional(),
@@ -124,7 +139,9 @@ export interface OrderPatch {
 }
 
 export function customerGid(id: number | string): string {
-  return typeof id === "string" && id.startsWith("gid://") ? id : `gid://shopify/Customer/${id}`;
+  return typeof id === "string" && id.startsWith("gid://")
+    ? id
+    : `gid://shopify/Customer/${id}`;
 }
 
 export function legacyIdOf(gid: string): number {
@@ -133,7 +150,11 @@ export function legacyIdOf(gid: string): number {
   return Number.isSafeInteger(id) ? id : 0;
 }
 
-export function metafieldKey(ownerId: string, namespace: string, key: string): string {
+export function metafieldKey(
+  ownerId: string,
+  namespace: string,
+  key: string,
+): string {
   return `${ownerId} ${namespace} ${key}`;
 }
 
@@ -164,8 +185,10 @@ export class SimulatorState {
     if (existing) {
       this.byToken.delete(existing.accessToken);
       existing.accessToken = registration.accessToken;
-      if (registration.currencyCode) existing.currencyCode = registration.currencyCode;
-      if (registration.ianaTimezone) existing.ianaTimezone = registration.ianaTimezone;
+      if (registration.currencyCode)
+        existing.currencyCode = registration.currencyCode;
+      if (registration.ianaTimezone)
+        existing.ianaTimezone = registration.ianaTimezone;
       if (registration.name) existing.name = registration.name;
       this.byToken.set(existing.accessToken, shop);
       return existing;
@@ -200,7 +223,8 @@ export class SimulatorState {
 
   require(shop: string): ShopState {
     const state = this.get(shop);
-    if (!state) throw new Error(`Shop not registered with the simulator: ${shop}`);
+    if (!state)
+      throw new Error(`Shop not registered with the simulator: ${shop}`);
     return state;
   }
 
@@ -227,13 +251,22 @@ export class SimulatorState {
     const record: CustomerRecord = {
       id,
       legacyId: legacyIdOf(id),
-      email: input.email === undefined ? (existing?.email ?? null) : input.email,
-      firstName: input.firstName === undefined ? (existing?.firstName ?? null) : input.firstName,
-      lastName: input.lastName === undefined ? (existing?.lastName ?? null) : input.lastName,
+      email:
+        input.email === undefined ? (existing?.email ?? null) : input.email,
+      firstName:
+        input.firstName === undefined
+          ? (existing?.firstName ?? null)
+          : input.firstName,
+      lastName:
+        input.lastName === undefined
+          ? (existing?.lastName ?? null)
+          : input.lastName,
       tags: input.tags ? normaliseTags(input.tags) : (existing?.tags ?? []),
       numberOfOrders: input.numberOfOrders ?? existing?.numberOfOrders ?? 0,
       amountSpent:
-        input.amountSpent === undefined ? (existing?.amountSpent ?? 0) : toMinor(input.amountSpent, state.currencyCode),
+        input.amountSpent === undefined
+          ? (existing?.amountSpent ?? 0)
+          : toMinor(input.amountSpent, state.currencyCode),
       createdAt: existing?.createdAt ?? at,
       updatedAt: isoSeconds(this.now()),
     };
@@ -247,7 +280,10 @@ export class SimulatorState {
    */
   addOrder(shop: string, input: OrderInput): OrderRecord {
     const state = this.require(shop);
-    const model = buildOrderModel({ ...input, currency: input.currency || state.currencyCode });
+    const model = buildOrderModel({
+      ...input,
+      currency: input.currency || state.currencyCode,
+    });
     const record: OrderRecord = { model, refunds: [], tags: [...model.tags] };
     const replaced = state.orders.has(model.gid);
     state.orders.set(model.gid, record);
@@ -263,20 +299,29 @@ export class SimulatorState {
           createdAt: model.createdAt,
         });
       customer.numberOfOrders += 1;
-      if (!model.test && model.cancelledAt === null) customer.amountSpent += model.totals.total.shop;
+      if (!model.test && model.cancelledAt === null)
+        customer.amountSpent += model.totals.total.shop;
     }
     return record;
   }
 
-  updateOrder(shop: string, id: number | string, patch: OrderPatch): OrderRecord {
+  updateOrder(
+    shop: string,
+    id: number | string,
+    patch: OrderPatch,
+  ): OrderRecord {
     const state = this.require(shop);
-    const gid = typeof id === "string" && id.startsWith("gid://") ? id : `gid://shopify/Order/${id}`;
+    const gid =
+      typeof id === "string" && id.startsWith("gid://")
+        ? id
+        : `gid://shopify/Order/${id}`;
     const record = state.orders.get(gid);
     if (!record) throw new Error(`Unknown order ${gid}`);
     const model = record.model;
     if (patch.cancelledAt !== undefined) {
       model.cancelledAt = patch.cancelledAt;
-      model.cancelReason = patch.cancelReason ?? (patch.cancelledAt ? "customer" : null);
+      model.cancelReason =
+        patch.cancelReason ?? (patch.cancelledAt ? "customer" : null);
     }
     if (patch.financialStatus) model.financialStatus = patch.financialStatus;
     if (patch.test !== undefined) model.test = patch.test;
@@ -294,9 +339,15 @@ export class SimulatorState {
       exchangeRate: record.model.exchangeRate,
     });
     record.refunds.push(refund);
-    const refunded = record.refunds.reduce((sum, next) => sum + next.transactionAmount.shop, 0);
+    const refunded = record.refunds.reduce(
+      (sum, next) => sum + next.transactionAmount.shop,
+      0,
+    );
     if (refunded > 0) {
-      record.model.financialStatus = refunded >= record.model.totals.total.shop ? "refunded" : "partially_refunded";
+      record.model.financialStatus =
+        refunded >= record.model.totals.total.shop
+          ? "refunded"
+          : "partially_refunded";
     }
     record.model.updatedAt = input.createdAt ?? isoSeconds(this.now());
     return refund;
@@ -311,7 +362,11 @@ export class SimulatorState {
       currencyCode: state.currencyCode,
       ianaTimezone: state.ianaTimezone,
       customers: [...state.customers.values()],
-      orders: [...state.orders.values()].map((order) => ({ ...order.model, tags: order.tags, refunds: order.refunds })),
+      orders: [...state.orders.values()].map((order) => ({
+        ...order.model,
+        tags: order.tags,
+        refunds: order.refunds,
+      })),
       discountCodes: [...state.discountCodes.values()],
       metafields: [...state.metafields.values()],
     };
@@ -322,7 +377,10 @@ export class SimulatorState {
  * Shopify treats tags as a set: trimmed, split on commas, unique without regard to case (the first
  * spelling wins), listed alphabetically.
  */
-export function normaliseTags(tags: readonly string[], existing: readonly string[] = []): string[] {
+export function normaliseTags(
+  tags: readonly string[],
+  existing: readonly string[] = [],
+): string[] {
   const seen = new Map<string, string>();
   for (const tag of existing) seen.set(tag.toLowerCase(), tag);
   for (const raw of tags) {
@@ -331,5 +389,7 @@ export function normaliseTags(tags: readonly string[], existing: readonly string
       if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
     }
   }
-  return [...seen.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  return [...seen.values()].sort((a, b) =>
+    a.toLowerCase().localeCompare(b.toLowerCase()),
+  );
 }

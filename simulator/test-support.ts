@@ -8,7 +8,12 @@ export function pick(value: unknown, ...path: Array<string | number>): unknown {
       if (!Array.isArray(current)) return undefined;
       current = current[key];
     } else {
-      if (typeof current !== "object" || current === null || Array.isArray(current)) return undefined;
+      if (
+        typeof current !== "object" ||
+        current === null ||
+        Array.isArray(current)
+      )
+        return undefined;
       current = Object.getOwnPropertyDescriptor(current, key)?.value;
     }
   }
@@ -16,7 +21,10 @@ export function pick(value: unknown, ...path: Array<string | number>): unknown {
 }
 
 /** A clock tests move by hand. */
-export function fakeClock(start = Date.parse("2025-06-01T12:00:00Z")): { now: () => number; advance: (ms: number) => void } {
+export function fakeClock(start = Date.parse("2025-06-01T12:00:00Z")): {
+  now: () => number;
+  advance: (ms: number) => void;
+} {
   let at = start;
   return {
     now: () => at,

@@ -18,7 +18,8 @@ function child(node: SchemaNode, ...path: string[]): SchemaNode {
   for (const key of path) {
     const properties = current.properties;
     const next = isRecord(properties) ? properties[key] : undefined;
-    if (!isRecord(next)) throw new Error(`Schema has no property ${path.join(".")}`);
+    if (!isRecord(next))
+      throw new Error(`Schema has no property ${path.join(".")}`);
     current = next;
   }
   return current;
@@ -27,15 +28,18 @@ function child(node: SchemaNode, ...path: string[]): SchemaNode {
 function allowNull(property: SchemaNode): void {
   const type = property.type;
   if (typeof type === "string") property.type = [type, "null"];
-  else if (Array.isArray(type) && !type.includes("null")) property.type = [...type, "null"];
+  else if (Array.isArray(type) && !type.includes("null"))
+    property.type = [...type, "null"];
 }
 
 function makeOptional(node: SchemaNode, key: string): void {
-  if (Array.isArray(node.required)) node.required = node.required.filter((name) => name !== key);
+  if (Array.isArray(node.required))
+    node.required = node.required.filter((name) => name !== key);
 }
 
 // Each correction says why the inferred schema is wrong; everything else is enforced as inferred.
-const CORRECTIONS: Partial<Record<WebhookTopic, (schema: SchemaNode) => void>> = {};
+const CORRECTIONS: Partial<Record<WebhookTopic, (schema: SchemaNode) => void>> =
+  {};
 
 function correctOrder(schema: SchemaNode): void {
   // Guest checkouts have no customer: Shopify leaves the key out or sends null ("apps should not
@@ -45,12 +49,20 @@ function correctOrder(schema: SchemaNode): void {
   // Orders without an email (POS, some draft orders) send "" and a null contact_email.
   const properties = schema.properties;
   if (isRecord(properties)) {
-    properties.email = { anyOf: [{ type: "string", format: "email" }, { const: "" }] };
+    properties.email = {
+      anyOf: [{ type: "string", format: "email" }, { const: "" }],
+    };
   }
   allowNull(child(schema, "contact_email"));
 }
 
-for (const topic of ["orders/create", "orders/paid", "orders/updated", "orders/cancelled", "orders/fulfilled"] as const) {
+for (const topic of [
+  "orders/create",
+  "orders/paid",
+  "orders/updated",
+  "orders/cancelled",
+  "orders/fulfilled",
+] as const) {
   CORRECTIONS[topic] = correctOrder;
 }
 
@@ -70,7 +82,10 @@ CORRECTIONS["customers/data_request"] = correctComplianceCustomer;
 
 /** The JSON Schema for `topic`, with the corrections above applied. */
 export function webhookJsonSchema(topic: WebhookTopic): SchemaNode {
-  const url = new URL(`../shopify-schema/webhooks/${WEBHOOK_CONTRACT_VERSION}/schema/${topic}.json`, import.meta.url);
+  const url = new URL(
+    `../shopify-schema/webhooks/${WEBHOOK_CONTRACT_VERSION}/schema/${topic}.json`,
+    import.meta.url,
+  );
   const schema: unknown = JSON.parse(readFileSync(url, "utf8"));
   if (!isRecord(schema)) throw new Error(`Not a JSON Schema: ${url.pathname}`);
   CORRECTIONS[topic]?.(schema);
@@ -87,7 +102,10 @@ export interface ContractResult {
 }
 
 /** Checks a payload against the topic's (corrected) schema. */
-export function validateWebhookPayload(topic: WebhookTopic, payload: unknown): ContractResult {
+export function validateWebhookPayload(
+  topic: WebhookTopic,
+  payload: unknown,
+): ContractResult {
   ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true }));
   let validator = validators.get(topic);
   if (!validator) {
@@ -97,6 +115,10 @@ export function validateWebhookPayload(topic: WebhookTopic, payload: unknown): C
   const valid = validator(payload);
   return {
     valid,
-    errors: valid ? [] : (validator.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message ?? ""}`),
+    errors: valid
+      ? []
+      : (validator.errors ?? []).map(
+          (error) => `${error.instancePath || "/"} ${error.message ?? ""}`,
+        ),
   };
 }

@@ -60,9 +60,13 @@ function isRecord(value: unknown): value is JsonObject {
 export function exampleWebhookPayload(topic: WebhookTopic): JsonObject {
   let example = examples.get(topic);
   if (!example) {
-    const url = new URL(`../shopify-schema/webhooks/${WEBHOOK_CONTRACT_VERSION}/metadata/${topic}.json`, import.meta.url);
+    const url = new URL(
+      `../shopify-schema/webhooks/${WEBHOOK_CONTRACT_VERSION}/metadata/${topic}.json`,
+      import.meta.url,
+    );
     const metadata: unknown = JSON.parse(readFileSync(url, "utf8"));
-    if (!isRecord(metadata) || !isRecord(metadata.response)) throw new Error(`No example payload for ${topic}`);
+    if (!isRecord(metadata) || !isRecord(metadata.response))
+      throw new Error(`No example payload for ${topic}`);
     example = metadata.response;
     examples.set(topic, example);
   }
@@ -71,7 +75,8 @@ export function exampleWebhookPayload(topic: WebhookTopic): JsonObject {
 
 function objectAt(value: JsonObject, key: string): JsonObject {
   const child = value[key];
-  if (!isRecord(child)) throw new Error(`Example payload has no object at ${key}`);
+  if (!isRecord(child))
+    throw new Error(`Example payload has no object at ${key}`);
   return child;
 }
 
@@ -113,7 +118,8 @@ export function buildWebhookRequest(options: WebhookRequestOptions): Request {
   const headers = new Headers({
     "Content-Type": "application/json",
     "X-Shopify-Topic": options.topic,
-    "X-Shopify-Hmac-Sha256": options.hmac ?? signWebhookBody(body, options.secret),
+    "X-Shopify-Hmac-Sha256":
+      options.hmac ?? signWebhookBody(body, options.secret),
     "X-Shopify-Shop-Domain": options.shop,
     "X-Shopify-API-Version": options.apiVersion,
     "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
@@ -129,11 +135,17 @@ export function buildWebhookRequest(options: WebhookRequestOptions): Request {
 export interface WebhookDelivery {
   status: number;
   body: string;
-  request: { webhookId: string | null; eventId: string | null; hmac: string | null };
+  request: {
+    webhookId: string | null;
+    eventId: string | null;
+    hmac: string | null;
+  };
 }
 
 export async function deliverWebhook(
-  options: WebhookRequestOptions & { fetch?: (request: Request) => Promise<Response> },
+  options: WebhookRequestOptions & {
+    fetch?: (request: Request) => Promise<Response>;
+  },
 ): Promise<WebhookDelivery> {
   const request = buildWebhookRequest(options);
   const sent = {
@@ -142,7 +154,11 @@ export async function deliverWebhook(
     hmac: request.headers.get("X-Shopify-Hmac-Sha256"),
   };
   const response = await (options.fetch ?? fetch)(request);
-  return { status: response.status, body: await response.text(), request: sent };
+  return {
+    status: response.status,
+    body: await response.text(),
+    request: sent,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,8 +172,14 @@ function amountOf(minor: number, currency: string): string {
 
 function moneySet(amount: MoneyPair, order: Currencies): JsonObject {
   return {
-    shop_money: { amount: amountOf(amount.shop, order.currency), currency_code: order.currency },
-    presentment_money: { amount: amountOf(amount.presentment, order.presentmentCurrency), currency_code: order.presentmentCurrency },
+    shop_money: {
+      amount: amountOf(amount.shop, order.currency),
+      currency_code: order.currency,
+    },
+    presentment_money: {
+      amount: amountOf(amount.presentment, order.presentmentCurrency),
+      currency_code: order.presentmentCurrency,
+    },
   };
 }
 
@@ -178,7 +200,11 @@ export interface OrderPayloadInput extends OrderInput {
   guestCustomerField?: "omit" | "null";
 }
 
-function lineItemPayload(template: JsonObject, line: OrderLineModel, order: Currencies): JsonObject {
+function lineItemPayload(
+  template: JsonObject,
+  line: OrderLineModel,
+  order: Currencies,
+): JsonObject {
   const item = structuredClone(template);
   return Object.assign(item, {
     id: line.id,
@@ -210,11 +236,16 @@ function lineItemPayload(template: JsonObject, line: OrderLineModel, order: Curr
     duties: [],
     properties: [],
     ...("attributed_staffs" in item ? { attributed_staffs: [] } : {}),
-    ...("sales_line_item_group_id" in item ? { sales_line_item_group_id: null } : {}),
+    ...("sales_line_item_group_id" in item
+      ? { sales_line_item_group_id: null }
+      : {}),
   });
 }
 
-function customerInOrder(template: JsonObject, customer: NonNullable<OrderModel["customer"]>): JsonObject {
+function customerInOrder(
+  template: JsonObject,
+  customer: NonNullable<OrderModel["customer"]>,
+): JsonObject {
   const result = structuredClone(template);
   const firstName = customer.first_name ?? "Sam";
   const lastName = customer.last_name ?? "Shopper";
@@ -252,7 +283,9 @@ export function orderPayload(input: OrderPayloadInput): JsonObject {
   const totals = model.totals;
   const set = (amount: MoneyPair) => moneySet(amount, model);
   const amount = (value: MoneyPair) => amountOf(value.shop, model.currency);
-  const paid = ["paid", "partially_refunded", "refunded"].includes(model.financialStatus);
+  const paid = ["paid", "partially_refunded", "refunded"].includes(
+    model.financialStatus,
+  );
   const token = model.id.toString(16).padStart(16, "0");
 
   Object.assign(payload, {
@@ -294,7 +327,9 @@ export function orderPayload(input: OrderPayloadInput): JsonObject {
     total_tax_set: set(totals.tax),
     total_price: amount(totals.total),
     total_price_set: set(totals.total),
-    total_outstanding: paid ? amountOf(0, model.currency) : amount(totals.total),
+    total_outstanding: paid
+      ? amountOf(0, model.currency)
+      : amount(totals.total),
     total_tip_received: amountOf(0, model.currency),
     total_weight: 0,
     current_subtotal_price: amount(totals.subtotal),
@@ -315,7 +350,13 @@ export function orderPayload(input: OrderPayloadInput): JsonObject {
     })),
     discount_codes: model.discountApplications.flatMap((application) =>
       application.code
-        ? [{ code: application.code, amount: amount(application.amount), type: application.valueType }]
+        ? [
+            {
+              code: application.code,
+              amount: amount(application.amount),
+              type: application.valueType,
+            },
+          ]
         : [],
     ),
     discount_applications: model.discountApplications.map((application) => ({
@@ -329,7 +370,9 @@ export function orderPayload(input: OrderPayloadInput): JsonObject {
         ? { code: application.code }
         : { title: application.title, description: application.title }),
     })),
-    line_items: model.lines.map((line) => lineItemPayload(lineTemplate, line, model)),
+    line_items: model.lines.map((line) =>
+      lineItemPayload(lineTemplate, line, model),
+    ),
     shipping_lines:
       totals.shipping.shop === 0
         ? []
@@ -386,7 +429,10 @@ export function refundPayload(input: RefundPayloadInput): JsonObject {
     exchangeRate: orderModel?.exchangeRate,
   };
   const refund = buildRefundModel(input, currency);
-  const money = { currency: currency.currency, presentmentCurrency: currency.presentmentCurrency ?? currency.currency };
+  const money = {
+    currency: currency.currency,
+    presentmentCurrency: currency.presentmentCurrency ?? currency.currency,
+  };
   const set = (amount: MoneyPair) => moneySet(amount, money);
   const amount = (value: MoneyPair) => amountOf(value.shop, money.currency);
   const payload = exampleWebhookPayload("refunds/create");
@@ -396,7 +442,9 @@ export function refundPayload(input: RefundPayloadInput): JsonObject {
   const zero = { shop: 0, presentment: 0 };
 
   const refundLines = refund.lines.map((line) => {
-    const orderLine = orderModel?.lines.find((candidate) => candidate.id === line.lineItemId);
+    const orderLine = orderModel?.lines.find(
+      (candidate) => candidate.id === line.lineItemId,
+    );
     const unit = {
       shop: Math.round(line.subtotal.shop / line.quantity),
       presentment: Math.round(line.subtotal.presentment / line.quantity),
@@ -412,7 +460,10 @@ export function refundPayload(input: RefundPayloadInput): JsonObject {
       productId: null,
       variantId: null,
       unitPrice: unit,
-      originalTotal: { shop: unit.shop * line.quantity, presentment: unit.presentment * line.quantity },
+      originalTotal: {
+        shop: unit.shop * line.quantity,
+        presentment: unit.presentment * line.quantity,
+      },
       discountAllocations: [],
       totalDiscount: zero,
     };
@@ -553,24 +604,39 @@ export interface ComplianceCustomer {
 }
 
 export function customersDataRequestPayload(
-  input: ComplianceShop & { customer: ComplianceCustomer; ordersRequested?: number[]; dataRequestId: number },
+  input: ComplianceShop & {
+    customer: ComplianceCustomer;
+    ordersRequested?: number[];
+    dataRequestId: number;
+  },
 ): JsonObject {
   return {
     shop_id: input.shopId,
     shop_domain: input.shopDomain,
-    customer: { id: input.customer.id, email: input.customer.email, phone: input.customer.phone ?? null },
+    customer: {
+      id: input.customer.id,
+      email: input.customer.email,
+      phone: input.customer.phone ?? null,
+    },
     orders_requested: input.ordersRequested ?? [],
     data_request: { id: input.dataRequestId },
   };
 }
 
 export function customersRedactPayload(
-  input: ComplianceShop & { customer: ComplianceCustomer; ordersToRedact?: number[] },
+  input: ComplianceShop & {
+    customer: ComplianceCustomer;
+    ordersToRedact?: number[];
+  },
 ): JsonObject {
   return {
     shop_id: input.shopId,
     shop_domain: input.shopDomain,
-    customer: { id: input.customer.id, email: input.customer.email, phone: input.customer.phone ?? null },
+    customer: {
+      id: input.customer.id,
+      email: input.customer.email,
+      phone: input.customer.phone ?? null,
+    },
     orders_to_redact: input.ordersToRedact ?? [],
   };
 }
