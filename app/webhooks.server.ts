@@ -5,47 +5,43 @@ import {
   runTopicHandler,
   type TopicHandler,
 } from "./services/webhook-runner.server";
-import { authenticate } from "./shopify.server";
+import { verifyWebhook } from "./shopify/webhook-validation.server";
+
+const json = (status: number, body: Record<string, unknown>) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 
 /**
- * The whole of a webhook route: the library verifies the HMAC (401 and nothing written when it is
- * wrong), the runner applies the topic in one transaction, and anything unexpected becomes a 500
- * so that Shopify delivers again.
+ * The whole of a webhook route: the library verifies the headers and HMAC (401 and nothing written
+ * when the signature is wrong), the runner applies the topic in one transaction, and anything
+ * unexpected becomes a 500 so that Shopify delivers again.
  */
 export async function handleWebhook<Schema extends z.ZodType>(
   request: Request,
   handler: TopicHandler<Schema>,
 ): Promise<Response> {
-  const verified = await authenticate.webhook(request);
+  if (request.method !== "POST")
+    return json(405, { error: "Webhooks are POSTed." });
+  const rawBody = await request.text();
+  const verification = await verifyWebhook(request, rawBody);
+  if (!verification.ok)
+    return json(verification.status, {
+      error: `Webhook refused: ${verification.reason}`,
+    });
+  const { delivery } = verification;
   try {
-    return await runTopicHandler(prisma, verified, handler);
+    return await runTopicHandler(prisma, delivery, rawBody, handler);
   } catch (error) {
     log("error", "webhook failed", {
-      shop: verified.shop,
-      topic: String(verified.topic),
-      webhookId: verified.webhookId,
+      shop: delivery.shop,
+      topic: delivery.topic,
+      webhookId: delivery.webhookId,
       error: error instanceof Error ? error.message : String(error),
     });
-    return new Response(
-      JSON.stringify({
-        error: "The delivery could not be processed; Shopify will retry it.",
-      }),
-      {
-        status: 500,
-        headers: { "Content-Type": "application/json" },
-      },
-    );
+    return json(500, {
+      error: "The delivery could not be processed; Shopify will retry it.",
+    });
   }
-}
-
-/** For topics whose handling has not landed yet: verified, then refused without being recorded. */
-export async function notYetHandled(request: Request): Promise<Response> {
-  const { topic } = await authenticate.webhook(request);
-  return new Response(
-    JSON.stringify({ error: `${String(topic)} is not handled yet.` }),
-    {
-      status: 501,
-      headers: { "Content-Type": "application/json" },
-    },
-  );
 }

@@ -45,31 +45,38 @@ export const orderForEarningSchema = z.object({
 });
 
 export type OrderForEarning = z.infer<typeof orderForEarningSchema>;
+export type OrderLineForEarning = z.infer<typeof orderLineForEarningSchema>;
+
+/**
+ * What one line contributes to the earning base. Refunds are measured in the same terms, so a
+ * refunded line takes back exactly the base it brought.
+ */
+export function lineEarningBase(
+  line: OrderLineForEarning,
+  rule: EarnRule,
+  label = "line",
+): number {
+  assertNonNegativeInteger(line.quantity, `${label}.quantity`);
+  assertNonNegativeInteger(line.unitPriceMinor, `${label}.unitPriceMinor`);
+  assertNonNegativeInteger(line.discountMinor, `${label}.discountMinor`);
+  assertNonNegativeInteger(
+    line.loyaltyDiscountMinor,
+    `${label}.loyaltyDiscountMinor`,
+  );
+  if (line.isGiftCard && !rule.includeGiftCards) return 0;
+  let amount = BigInt(line.quantity) * BigInt(line.unitPriceMinor);
+  if (rule.applyOrderDiscounts) amount -= BigInt(line.discountMinor);
+  // Whatever the merchant chose for discounts, points are never earned on the part of the
+  // order that was paid with points.
+  amount -= BigInt(line.loyaltyDiscountMinor);
+  return amount > 0n ? toSafeNumber(amount) : 0;
+}
 
 /** The minor-unit amount points are earned on. Tips never count. */
 export function earningBase(order: OrderForEarning, rule: EarnRule): number {
   let base = 0n;
   for (const [index, line] of order.lines.entries()) {
-    assertNonNegativeInteger(line.quantity, `lines[${index}].quantity`);
-    assertNonNegativeInteger(
-      line.unitPriceMinor,
-      `lines[${index}].unitPriceMinor`,
-    );
-    assertNonNegativeInteger(
-      line.discountMinor,
-      `lines[${index}].discountMinor`,
-    );
-    assertNonNegativeInteger(
-      line.loyaltyDiscountMinor,
-      `lines[${index}].loyaltyDiscountMinor`,
-    );
-    if (line.isGiftCard && !rule.includeGiftCards) continue;
-    let amount = BigInt(line.quantity) * BigInt(line.unitPriceMinor);
-    if (rule.applyOrderDiscounts) amount -= BigInt(line.discountMinor);
-    // Whatever the merchant chose for discounts, points are never earned on the part of the
-    // order that was paid with points.
-    amount -= BigInt(line.loyaltyDiscountMinor);
-    if (amount > 0n) base += amount;
+    base += BigInt(lineEarningBase(line, rule, `lines[${index}]`));
   }
   assertNonNegativeInteger(order.shippingMinor, "shippingMinor");
   assertNonNegativeInteger(order.taxMinor, "taxMinor");

@@ -17,6 +17,11 @@ export function refundKey(refundId: string): string {
   return `refund:${id(refundId)}`;
 }
 
+/** Once per customer, however often Shopify reports the account's creation. */
+export function signupBonusKey(customerId: string): string {
+  return `customer:${id(customerId)}:signup`;
+}
+
 /** `requestId` identifies the staff action (e.g. a form nonce), so a double submit is one adjustment. */
 export function adjustmentKey(requestId: string): string {
   return `adjustment:${id(requestId)}`;

@@ -47,6 +47,7 @@ describe("defaultProgramConfig", () => {
           { name: "Gold", threshold: 1_500 },
         ],
       },
+      signupBonusPoints: 0,
       guestOrderMatching: true,
       programStartAt: null,
     });

@@ -67,7 +67,9 @@ export const programConfigSchema = z
     redemption: redemptionRateSchema,
     negativeBalancePolicy: negativeBalancePolicySchema,
     tiers: tiersSchema,
-    /** Match guest orders to a member by the order's customer when Shopify links one. */
+    /** Points a new customer account receives once; 0 turns the bonus off. */
+    signupBonusPoints: z.int().min(0).max(1_000_000).default(0),
+    /** Keep guest orders and grant their points when the buyer opens an account with that e-mail. */
     guestOrderMatching: z.boolean(),
     /** Orders placed before this are not earned on; null = from installation. */
     programStartAt: z.coerce.date().nullable(),
@@ -110,6 +112,7 @@ export function defaultProgramConfig(currency: string): ProgramConfig {
         { name: "Gold", threshold: 1500 },
       ],
     },
+    signupBonusPoints: 0,
     guestOrderMatching: true,
     programStartAt: null,
   });

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { notYetHandled } from "~/webhooks.server";
+import { customersUpdate } from "~/services/customers.server";
+import { handleWebhook } from "~/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  notYetHandled(request);
+  handleWebhook(request, customersUpdate);

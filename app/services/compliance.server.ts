@@ -50,11 +50,36 @@ export const customersRedact: TopicHandler<typeof customersRedactPayload> = {
         redactedAt: triggeredAt ?? new Date(),
       },
     });
+    await forgetContactDetails(tx, shop, [
+      payload.customer.email,
+      payload.customer.phone,
+    ]);
     return redacted.count > 0
       ? { status: "applied" }
       : { status: "ignored", reason: "NOT_A_MEMBER" };
   },
 };
+
+/**
+ * Other places the shopper's contact details can sit: guest orders kept for matching, and stored
+ * deliveries the app could not read (their raw bodies are whole payloads).
+ */
+async function forgetContactDetails(
+  tx: Tx,
+  shop: string,
+  details: (string | null | undefined)[],
+) {
+  for (const detail of details) {
+    if (!detail) continue;
+    await tx.orderRecord.updateMany({
+      where: { shop, guestEmail: { equals: detail, mode: "insensitive" } },
+      data: { guestEmail: null },
+    });
+    await tx.deadLetter.deleteMany({
+      where: { shop, rawBody: { contains: detail, mode: "insensitive" } },
+    });
+  }
+}
 
 /** Everything of the shop goes, the ledger included: the merchant has left and asked for erasure. */
 export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
@@ -73,6 +98,9 @@ async function deleteShopData(tx: Tx, shop: string): Promise<void> {
   await tx.lot.deleteMany(where);
   await tx.ledgerEntry.deleteMany(where);
   await tx.redemption.deleteMany(where);
+  await tx.refundRecord.deleteMany(where);
+  await tx.orderRecord.deleteMany(where);
+  await tx.deadLetter.deleteMany(where);
   await tx.member.deleteMany(where);
   await tx.complianceRequest.deleteMany(where);
   await tx.webhookEvent.deleteMany(where);

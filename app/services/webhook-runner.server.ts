@@ -2,6 +2,7 @@ import type { PrismaClient } from "@prisma/client";
 import type { z } from "zod";
 import { inTransaction, type Tx } from "~/db/client.server";
 import { log } from "~/logger.server";
+import type { VerifiedDelivery } from "~/shopify/webhook-validation.server";
 
 export interface Delivery<Payload> {
   shop: string;
@@ -23,65 +24,69 @@ export interface TopicHandler<Schema extends z.ZodType> {
   handle(tx: Tx, delivery: Delivery<z.output<Schema>>): Promise<WebhookOutcome>;
 }
 
-/** The part of `authenticate.webhook`'s answer the runner reads. */
-export interface VerifiedWebhook {
-  shop: string;
-  topic: string | number | symbol;
-  webhookId: string;
-  eventId?: string;
-  triggeredAt?: string;
-  payload: unknown;
-}
-
 const json = (status: number, body: Record<string, unknown>) =>
   new Response(JSON.stringify(body), {
     status,
     headers: { "Content-Type": "application/json" },
   });
 
+/** JSON.parse that answers instead of throwing; a hostile nesting depth can exhaust the stack too. */
+function parseJson(
+  rawBody: string,
+): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(rawBody) };
+  } catch (error) {
+    return {
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
 /**
  * Runs one verified delivery: parse, then the dedupe marker and the topic's effects in a single
  * transaction. A repeat of a webhook id (Shopify's retry) or of an event id (a second subscription)
- * commits nothing new. Unexpected errors propagate so the route answers 5xx and Shopify retries.
+ * commits nothing new. A body Shopify signed but the app cannot read is kept as a dead letter and
+ * answered 400; unexpected errors propagate so the route answers 5xx and Shopify retries.
  */
 export async function runTopicHandler<Schema extends z.ZodType>(
   prisma: PrismaClient,
-  verified: VerifiedWebhook,
+  delivery: VerifiedDelivery,
+  rawBody: string,
   handler: TopicHandler<Schema>,
 ): Promise<Response> {
   const context = {
-    shop: verified.shop,
-    topic: String(verified.topic),
-    webhookId: verified.webhookId,
+    shop: delivery.shop,
+    topic: delivery.topic,
+    webhookId: delivery.webhookId,
   };
-  if (context.topic !== handler.topic) {
+  if (delivery.topic !== handler.topic) {
     log("warn", "webhook for another topic", {
       ...context,
       expected: handler.topic,
     });
     return json(400, {
-      error: `This endpoint handles ${handler.topic}, not ${context.topic}.`,
+      error: `This endpoint handles ${handler.topic}, not ${delivery.topic}.`,
     });
   }
-  const parsed = handler.payload.safeParse(verified.payload);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`,
-    );
+  const body = parseJson(rawBody);
+  const parsed = body.ok ? handler.payload.safeParse(body.value) : null;
+  if (!parsed?.success) {
+    const problems = parsed
+      ? parsed.error.issues
+          .slice(0, 20)
+          .map(
+            (issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`,
+          )
+      : [`body is not JSON: ${body.ok ? "" : body.error}`];
+    await keepDeadLetter(prisma, delivery, rawBody, problems.join("; "));
     log("warn", "webhook payload rejected", { ...context, problems });
     return json(400, {
       error: "The payload does not have the expected shape.",
       problems,
     });
   }
-  const delivery: Delivery<z.output<Schema>> = {
-    shop: verified.shop,
-    topic: context.topic,
-    webhookId: verified.webhookId,
-    eventId: verified.eventId ?? null,
-    triggeredAt: verified.triggeredAt ? new Date(verified.triggeredAt) : null,
-    payload: parsed.data,
-  };
   const outcome = await inTransaction(prisma, async (tx) => {
     const marker = await tx.webhookEvent.createMany({
       data: [
@@ -95,8 +100,30 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       skipDuplicates: true,
     });
     if (marker.count === 0) return { status: "duplicate" as const };
-    return handler.handle(tx, delivery);
+    return handler.handle(tx, { ...delivery, payload: parsed.data });
   });
   log("info", "webhook handled", { ...context, ...outcome });
   return json(200, outcome);
+}
+
+async function keepDeadLetter(
+  prisma: PrismaClient,
+  delivery: VerifiedDelivery,
+  rawBody: string,
+  error: string,
+) {
+  await prisma.deadLetter.createMany({
+    data: [
+      {
+        shop: delivery.shop,
+        topic: delivery.topic,
+        webhookId: delivery.webhookId,
+        eventId: delivery.eventId,
+        apiVersion: delivery.apiVersion,
+        rawBody,
+        error: error.slice(0, 4000),
+      },
+    ],
+    skipDuplicates: true,
+  });
 }

@@ -26,7 +26,11 @@ export const customersDataRequestPayload = z.object({
 
 export const customersRedactPayload = z.object({
   ...shopFields,
-  customer: z.object({ id: shopifyId }),
+  customer: z.object({
+    id: shopifyId,
+    email: z.string().nullish(),
+    phone: z.string().nullish(),
+  }),
   orders_to_redact: z.array(shopifyId).default([]),
 });
 

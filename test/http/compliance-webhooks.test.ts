@@ -59,6 +59,35 @@ async function seedShop(
       },
     });
     const member = await ensureMember(tx, name, String(shopper.id), profile);
+    // A guest order kept for matching and an unreadable delivery: both carry the e-mail.
+    await tx.orderRecord.create({
+      data: {
+        shop: name,
+        orderId: "450789470",
+        outcome: "IGNORED",
+        reason: "GUEST",
+        guestEmail: profile.email,
+      },
+    });
+    await tx.refundRecord.create({
+      data: {
+        shop: name,
+        refundId: "509562969",
+        orderId: "450789469",
+        lines: [],
+        moneyRefunded: true,
+        refundedAt: new Date(),
+      },
+    });
+    await tx.deadLetter.create({
+      data: {
+        shop: name,
+        topic: "ORDERS_PAID",
+        webhookId: `dead-${name}`,
+        rawBody: JSON.stringify({ email: profile.email, line_items: "?" }),
+        error: "line_items: expected array",
+      },
+    });
     const at = new Date("2026-05-01T12:00:00Z");
     await writeLedger(tx, member, {
       key: "order:450789469:earn",
@@ -83,10 +112,13 @@ async function resetDatabase() {
       db.prisma.lot.deleteMany({ where: { shop: name } }),
       db.prisma.ledgerEntry.deleteMany({ where: { shop: name } }),
       db.prisma.redemption.deleteMany({ where: { shop: name } }),
+      db.prisma.orderRecord.deleteMany({ where: { shop: name } }),
+      db.prisma.refundRecord.deleteMany({ where: { shop: name } }),
       db.prisma.member.deleteMany({ where: { shop: name } }),
       db.prisma.complianceRequest.deleteMany({ where: { shop: name } }),
       db.prisma.webhookEvent.deleteMany({ where: { shop: name } }),
       db.prisma.session.deleteMany({ where: { shop: name } }),
+      db.prisma.deadLetter.deleteMany({ where: { shop: name } }),
       db.prisma.shop.deleteMany({ where: { shop: name } }),
     ]);
   }
@@ -132,6 +164,7 @@ describe("webhook signatures", () => {
     ["customers/redact", customersRedactPayload({ ...compliance, customer })],
     ["shop/redact", shopRedactPayload(compliance)],
     ["orders/paid", {}],
+    ["refunds/create", {}],
   ])(
     "a forged %s delivery gets 401 and writes nothing",
     async (topic, payload) => {
@@ -314,7 +347,7 @@ describe("shop/redact", () => {
 });
 
 describe("bad input", () => {
-  it("a signed delivery with a malformed payload gets 400 and writes nothing", async () => {
+  it("a signed delivery with a malformed payload gets 400, changes nothing, and is kept as a dead letter", async () => {
     const before = await rowsOfShop(db.prisma, shop);
     const response = await sendWebhook(app, shop, "customers/redact", {
       shop_id: shopId,
@@ -324,7 +357,10 @@ describe("bad input", () => {
     expect(JSON.parse(response.body).problems).toEqual(
       expect.arrayContaining([expect.stringContaining("customer.id")]),
     );
-    expect(await rowsOfShop(db.prisma, shop)).toEqual(before);
+    expect(await rowsOfShop(db.prisma, shop)).toEqual({
+      ...before,
+      DeadLetter: (before.DeadLetter ?? 0) + 1,
+    });
   });
 
   it("an id beyond a JSON number's precision is refused rather than rounded onto another shopper", async () => {
@@ -355,10 +391,6 @@ describe("bad input", () => {
     );
     expect(response.status).toBe(400);
     expect(await db.prisma.shop.count({ where: { shop } })).toBe(1);
-  });
-
-  it("topics whose handling has not landed answer 501 after verifying the signature", async () => {
-    expect((await sendWebhook(app, shop, "orders/paid", {})).status).toBe(501);
   });
 });
 

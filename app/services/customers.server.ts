@@ -1,0 +1,74 @@
+import { signupBonusKey } from "~/loyalty/keys";
+import { earn } from "~/loyalty/ledger";
+import { customerPayloadSchema } from "~/shopify/order-payload";
+import { grantGuestOrders } from "./accrual.server";
+import { writeLedger } from "./ledger.server";
+import { ensureMember } from "./members.server";
+import { programConfig } from "./program.server";
+import type { TopicHandler } from "./webhook-runner.server";
+
+const profileOf = (payload: {
+  email?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+}) => ({
+  email: payload.email ?? null,
+  firstName: payload.first_name ?? null,
+  lastName: payload.last_name ?? null,
+});
+
+/** A new account becomes a member: signup bonus when configured, and its earlier guest orders earn. */
+export const customersCreate: TopicHandler<typeof customerPayloadSchema> = {
+  topic: "CUSTOMERS_CREATE",
+  payload: customerPayloadSchema,
+  async handle(tx, { shop, payload, eventId }) {
+    const existing = await tx.member.findUnique({
+      where: { shop_customerId: { shop, customerId: payload.id } },
+      select: { redactedAt: true },
+    });
+    if (existing?.redactedAt)
+      return { status: "ignored", reason: "MEMBER_REDACTED" };
+    const member = await ensureMember(tx, shop, payload.id, profileOf(payload));
+    const config = await programConfig(tx, shop);
+    if (!config?.enabled) return { status: "ignored", reason: "PROGRAM_OFF" };
+    const now = new Date();
+    if (config.signupBonusPoints > 0) {
+      const key = signupBonusKey(payload.id);
+      await writeLedger(tx, member, {
+        key,
+        webhookEventId: eventId,
+        plan: (state) =>
+          earn(state, {
+            key,
+            points: config.signupBonusPoints,
+            occurredAt: now,
+            availableAt: now,
+            expiresAt: null,
+            now,
+            refs: {},
+          }),
+      });
+    }
+    if (payload.email)
+      await grantGuestOrders(tx, member, payload.id, payload.email, {
+        now,
+        webhookEventId: eventId,
+      });
+    return { status: "applied" };
+  },
+};
+
+/** Keeps the member's e-mail and name current; a redacted member stays anonymous. */
+export const customersUpdate: TopicHandler<typeof customerPayloadSchema> = {
+  topic: "CUSTOMERS_UPDATE",
+  payload: customerPayloadSchema,
+  async handle(tx, { shop, payload }) {
+    const updated = await tx.member.updateMany({
+      where: { shop, customerId: payload.id, redactedAt: null },
+      data: profileOf(payload),
+    });
+    return updated.count > 0
+      ? { status: "applied" }
+      : { status: "ignored", reason: "NOT_A_MEMBER" };
+  },
+};

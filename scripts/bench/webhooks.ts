@@ -1,0 +1,621 @@
+// Webhook throughput: signed `orders/paid` deliveries against the built app on a fresh PostgreSQL
+// database, next to a bare node:http server that only verifies the HMAC, with the same requests
+// on the same machine in the same run. ARCHITECTURE.md §4 sets the target (1,000 orders/s with a
+// p99 under 50 ms); this prints what was measured and never fails on it.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { inTransaction, openDatabase } from "../../app/db/client.server";
+import {
+  ensureShop,
+  programConfig,
+  saveProgramConfig,
+} from "../../app/services/program.server";
+import { ADMIN_API_VERSION } from "../../app/shopify/api-version";
+import type { OrderInput, OrderLineInput } from "../../simulator/orders";
+import { buildWebhookRequest, orderPayload } from "../../simulator/webhooks";
+import { startChildServer, type ChildServer } from "./child";
+import {
+  formatStatusCounts,
+  runLoad,
+  type LoadReport,
+  type PreparedRequest,
+} from "./load";
+import { formatMs, formatNumber, formatTable } from "./report";
+import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
+
+const defaultAdminUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
+const shop = "loyalty-bench.myshopify.com";
+const apiKey = "loyalty-bench-api-key";
+const apiSecret = "loyalty-bench-api-secret";
+const webhookPath = "/webhooks/orders/paid";
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Settings {
+  orders: number;
+  customers: number;
+  concurrency: number[];
+  warmup: number;
+  maxSeconds: number;
+  quick: boolean;
+}
+
+function positiveInteger(name: string, raw: unknown, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`--${name} must be a positive integer, got ${String(raw)}`);
+  return value;
+}
+
+function settingsFrom(options: OptionValues): Settings {
+  const quick = process.env.BENCH_QUICK === "1";
+  const concurrency = String(options.concurrency ?? "10,50")
+    .split(",")
+    .map((part) => positiveInteger("concurrency", part.trim(), 0));
+  return {
+    // The quick run only proves the harness works end to end; its numbers mean little.
+    orders: positiveInteger("orders", options.orders, quick ? 500 : 10_000),
+    customers: positiveInteger("customers", options.customers, 1_000),
+    concurrency,
+    warmup: quick ? 50 : 200,
+    maxSeconds: positiveInteger("max-seconds", options["max-seconds"], 180),
+    quick,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+type Reachability = { ok: true } | { ok: false; reason: string };
+
+const unreachableCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/** Skips only when no server answers; a server that refuses us (auth, permissions) is an error. */
+async function reachable(adminUrl: string): Promise<Reachability> {
+  const client = new pg.Client({
+    connectionString: adminUrl,
+    connectionTimeoutMillis: 5_000,
+  });
+  try {
+    await client.connect();
+    return { ok: true };
+  } catch (error) {
+    const code =
+      typeof error === "object" && error !== null && "code" in error
+        ? String(error.code)
+        : "";
+    const message = error instanceof Error ? error.message : String(error);
+    if (unreachableCodes.has(code) || /timeout/i.test(message))
+      return { ok: false, reason: code || message };
+    throw error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function withClient<T>(
+  url: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.href;
+}
+
+/** The state an installed shop is in: a program switched on, earning at once, and its session. */
+async function prepareShop(url: string): Promise<void> {
+  const database = await openDatabase({ url });
+  try {
+    await inTransaction(database.prisma, async (tx) => {
+      await ensureShop(tx, { shop, currency: "USD", timezone: "UTC" });
+      const config = await programConfig(tx, shop);
+      if (!config) throw new Error(`ensureShop left no program for ${shop}`);
+      await saveProgramConfig(tx, shop, {
+        ...config,
+        enabled: true,
+        pendingDays: 0,
+      });
+    });
+    // authenticate.webhook looks the offline session up on every delivery; an installed shop has
+    // one, so the lookup finds a row as it would in production.
+    await database.prisma.session.upsert({
+      where: { id: `offline_${shop}` },
+      create: {
+        id: `offline_${shop}`,
+        shop,
+        state: "bench",
+        isOnline: false,
+        accessToken: "shpat_loyalty_bench",
+        scope: "read_customers,write_customers,read_orders,write_discounts",
+      },
+      update: {},
+    });
+  } finally {
+    await database.close();
+  }
+}
+
+async function countEarnEntries(url: string): Promise<number> {
+  return withClient(url, async (client) => {
+    const result = await client.query<{ count: string }>(
+      `SELECT count(*) AS count FROM "LedgerEntry" WHERE kind = 'EARN'`,
+    );
+    return Number(result.rows[0]?.count ?? 0);
+  });
+}
+
+/**
+ * When the EARN rows and the 2xx answers disagree, what the app recorded for the orders says why
+ * (program off, orders before the program start…). The table belongs to the accrual code, so a
+ * schema that has moved on only loses this hint, never the bench.
+ */
+async function orderOutcomes(url: string): Promise<string | undefined> {
+  try {
+    return await withClient(url, async (client) => {
+      const result = await client.query<{
+        outcome: string;
+        reason: string | null;
+        count: string;
+      }>(
+        `SELECT outcome, reason, count(*) AS count FROM "OrderRecord" GROUP BY 1, 2 ORDER BY 3 DESC`,
+      );
+      return result.rows
+        .map(
+          (row) =>
+            `${row.outcome}${row.reason ? `/${row.reason}` : ""} ×${row.count}`,
+        )
+        .join(", ");
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The build
+
+function newestMtime(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    const mtime = entry.isDirectory()
+      ? newestMtime(path)
+      : statSync(path).mtimeMs;
+    if (mtime > newest) newest = mtime;
+  }
+  return newest;
+}
+
+/**
+ * Builds when the build is missing or older than app/: a stale build would measure yesterday's
+ * handler (the accrual route is landing while this bench exists). LOYALTY_SKIP_BUILD=1 skips it,
+ * as for the demo and the tests.
+ */
+function ensureBuild(): void {
+  if (process.env.LOYALTY_SKIP_BUILD === "1") return;
+  const serverBuild = join(repoRoot, "build/server/index.js");
+  const reason = !existsSync(serverBuild)
+    ? "no build yet"
+    : newestMtime(join(repoRoot, "app")) > statSync(serverBuild).mtimeMs
+      ? "app/ changed since the last build"
+      : undefined;
+  if (!reason) return;
+  console.log(`  building the app (${reason})`);
+  execFileSync("npx", ["remix", "vite:build", "--logLevel", "error"], {
+    cwd: repoRoot,
+    stdio: "inherit",
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workload
+
+/** mulberry32: a seeded generator, so every run sends the same orders. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Unit prices a small apparel or homeware shop charges.
+const unitPrices = [
+  "4.99",
+  "9.99",
+  "12.50",
+  "14.99",
+  "19.99",
+  "24.00",
+  "29.95",
+  "34.99",
+  "49.00",
+  "59.99",
+  "79.99",
+  "129.00",
+];
+
+function pick<T>(random: () => number, values: readonly T[]): T {
+  const value = values[Math.floor(random() * values.length)];
+  if (value === undefined) throw new Error("pick from an empty list");
+  return value;
+}
+
+function benchOrder(
+  orderId: number,
+  random: () => number,
+  customers: number,
+): OrderInput {
+  const customerId = 100_000 + Math.floor(random() * customers);
+  const lineCount = 1 + Math.floor(random() * 3);
+  const lines: OrderLineInput[] = Array.from(
+    { length: lineCount },
+    (_, index) => {
+      const productId = 800_000 + Math.floor(random() * 500);
+      return {
+        id: orderId * 10 + index,
+        price: pick(random, unitPrices),
+        quantity: random() < 0.8 ? 1 : 2,
+        product_id: productId,
+        variant_id: productId * 10 + 1,
+      };
+    },
+  );
+  const now = new Date().toISOString();
+  return {
+    id: orderId,
+    currency: "USD",
+    customer: {
+      id: customerId,
+      email: `customer${customerId}@example.com`,
+      first_name: "Bench",
+      last_name: `Customer ${customerId}`,
+    },
+    email: `customer${customerId}@example.com`,
+    lines,
+    shipping: random() < 0.7 ? "5.99" : undefined,
+    financialStatus: "paid",
+    createdAt: now,
+    processedAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Builds, serialises and signs `count` deliveries up front, so the timed part only sends bytes.
+ * Each has its own order, webhook id and event id: every one is a first delivery for the app.
+ */
+function prepareDeliveries(
+  firstOrderId: number,
+  count: number,
+  customers: number,
+  seed: number,
+): PreparedRequest[] {
+  const random = seededRandom(seed);
+  const requests: PreparedRequest[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const order = benchOrder(firstOrderId + index, random, customers);
+    const rawBody = JSON.stringify(
+      orderPayload({ ...order, shopDomain: shop }),
+    );
+    // buildWebhookRequest holds the one copy of Shopify's header logic; only its headers are kept.
+    const request = buildWebhookRequest({
+      url: `http://127.0.0.1${webhookPath}`,
+      topic: "orders/paid",
+      shop,
+      secret: apiSecret,
+      apiVersion: ADMIN_API_VERSION,
+      rawBody,
+    });
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    requests.push({
+      method: "POST",
+      path: webhookPath,
+      headers,
+      body: Buffer.from(rawBody, "utf8"),
+    });
+  }
+  return requests;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+interface Measured {
+  target: "baseline" | "app";
+  concurrency: number;
+  report: LoadReport;
+  earnEntries?: number;
+}
+
+function describe(label: string, report: LoadReport): string {
+  const { latencyMs: latency } = report;
+  const parts = [
+    `${label}: ${formatNumber(report.completed)} answered in ${formatNumber(report.durationMs / 1000, 2)} s`,
+    `${formatNumber(report.requestsPerSecond)}/s`,
+    `p50 ${formatMs(latency.p50)} p90 ${formatMs(latency.p90)} p99 ${formatMs(latency.p99)} max ${formatMs(latency.max)} ms`,
+    formatStatusCounts(report.statusCounts),
+  ];
+  if (report.errors > 0)
+    parts.push(`${report.errors} without answer (${report.firstError})`);
+  if (report.stoppedByTime) parts.push("stopped by the time bound");
+  return `  ${parts.join(" · ")}`;
+}
+
+async function loadServer(
+  target: Measured["target"],
+  server: ChildServer,
+  warmup: PreparedRequest[],
+  runs: PreparedRequest[][],
+  settings: Settings,
+  /** The app's database, to check that the answers stand for work done. */
+  benchUrl?: string,
+): Promise<Measured[]> {
+  const maxDurationMs = settings.maxSeconds * 1000;
+  const firstConcurrency = settings.concurrency[0] ?? 10;
+  const warm = await runLoad({
+    origin: server.url,
+    requests: warmup,
+    concurrency: firstConcurrency,
+    maxDurationMs,
+  });
+  console.log(describe(`${target} warm-up (not counted)`, warm));
+  const measured: Measured[] = [];
+  for (const [index, concurrency] of settings.concurrency.entries()) {
+    const requests = runs[index] ?? [];
+    const before = benchUrl ? await countEarnEntries(benchUrl) : 0;
+    const report = await runLoad({
+      origin: server.url,
+      requests,
+      concurrency,
+      maxDurationMs,
+    });
+    const earnEntries = benchUrl
+      ? (await countEarnEntries(benchUrl)) - before
+      : undefined;
+    console.log(describe(`${target} c${concurrency}`, report));
+    if (earnEntries !== undefined)
+      console.log(
+        `  ${target} c${concurrency}: ${formatNumber(earnEntries)} EARN ledger entries written · ${formatNumber(report.ok2xx)} 2xx answers`,
+      );
+    if (benchUrl && earnEntries !== report.ok2xx) {
+      const outcomes = await orderOutcomes(benchUrl);
+      if (outcomes)
+        console.log(`  orders recorded so far (all runs): ${outcomes}`);
+    }
+    measured.push({ target, concurrency, report, earnEntries });
+  }
+  const serverErrors = measured.some((run) =>
+    Object.keys(run.report.statusCounts).some(
+      (status) => Number(status) >= 500 && Number(status) !== 501,
+    ),
+  );
+  const tail = server.stderrTail().trim();
+  if (serverErrors && tail)
+    console.log(`  ${target} stderr (last lines):\n${tail}`);
+  return measured;
+}
+
+function printResults(measured: Measured[], settings: Settings): void {
+  const rows = measured.map((run) => {
+    const { report } = run;
+    return [
+      run.target,
+      `c${run.concurrency}`,
+      formatNumber(report.completed),
+      formatNumber(report.requestsPerSecond),
+      formatMs(report.latencyMs.p50),
+      formatMs(report.latencyMs.p99),
+      formatMs(report.latencyMs.max),
+      formatNumber(report.completed - report.ok2xx + report.errors),
+      run.earnEntries === undefined ? "" : formatNumber(run.earnEntries),
+    ];
+  });
+  console.log("");
+  console.log(
+    formatTable(
+      [
+        { title: "server" },
+        { title: "conc" },
+        { title: "requests", align: "right" },
+        { title: "orders/s", align: "right" },
+        { title: "p50 ms", align: "right" },
+        { title: "p99 ms", align: "right" },
+        { title: "max ms", align: "right" },
+        { title: "non-2xx", align: "right" },
+        { title: "EARN rows", align: "right" },
+      ],
+      rows,
+    ),
+  );
+  console.log("");
+  for (const concurrency of settings.concurrency) {
+    const baseline = measured.find(
+      (run) => run.target === "baseline" && run.concurrency === concurrency,
+    );
+    const app = measured.find(
+      (run) => run.target === "app" && run.concurrency === concurrency,
+    );
+    if (!baseline || !app) continue;
+    const throughput =
+      app.report.requestsPerSecond / baseline.report.requestsPerSecond;
+    const p99 = app.report.latencyMs.p99 / baseline.report.latencyMs.p99;
+    console.log(
+      `  c${concurrency}: app/baseline throughput ${formatNumber(throughput, 3)}× · p99 ${formatNumber(p99, 1)}×`,
+    );
+  }
+  console.log("  target: ≥ 1,000 orders/s, p99 < 50 ms");
+  for (const run of measured.filter((each) => each.target === "app")) {
+    const { report } = run;
+    const non2xx = report.completed - report.ok2xx + report.errors;
+    console.log(
+      `  app c${run.concurrency}: ${formatNumber(report.requestsPerSecond)} orders/s, p99 ${formatMs(report.latencyMs.p99)} ms` +
+        (non2xx > 0
+          ? ` (${formatNumber(non2xx)} of ${formatNumber(report.completed + report.errors)} not 2xx: not the accrual path)`
+          : ""),
+    );
+  }
+}
+
+async function runWebhookBench(options: OptionValues): Promise<BenchResult> {
+  const settings = settingsFrom(options);
+  const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
+  const reach = await reachable(adminUrl);
+  if (!reach.ok)
+    return {
+      status: "skipped",
+      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${reach.reason}); set DATABASE_URL to one`,
+    };
+
+  console.log(
+    `  ${formatNumber(settings.orders)} orders/run over ${formatNumber(settings.customers)} customers, concurrency ${settings.concurrency.join(", ")}, warm-up ${settings.warmup}${settings.quick ? " (BENCH_QUICK)" : ""}`,
+  );
+  ensureBuild();
+
+  const name = `loyalty_bench_${Date.now()}`;
+  const benchUrl = databaseUrl(adminUrl, name);
+  const children: ChildServer[] = [];
+  let dropped = false;
+  const dropDatabase = async () => {
+    if (dropped) return;
+    dropped = true;
+    await Promise.all(children.map((child) => child.stop()));
+    await withClient(adminUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    );
+    console.log(`  dropped database ${name}`);
+  };
+  // Ctrl-C mid-run still removes the database and the child servers.
+  const interrupted = () => {
+    void dropDatabase().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+
+  await withClient(adminUrl, (client) =>
+    client.query(`CREATE DATABASE "${name}"`),
+  );
+  try {
+    console.log(`  created database ${name}`);
+    await prepareShop(benchUrl);
+    // After the shop exists: orders placed before the install do not earn (the program starts at
+    // installation), so every order is stamped later than the shop row.
+    const started = Date.now();
+    const warmup = prepareDeliveries(
+      1_000_000_000,
+      settings.warmup,
+      settings.customers,
+      1,
+    );
+    const runs = settings.concurrency.map((_, index) =>
+      prepareDeliveries(
+        1_000_000_000 + (index + 1) * 10_000_000,
+        settings.orders,
+        settings.customers,
+        index + 2,
+      ),
+    );
+    const bodyBytes = runs
+      .flat()
+      .reduce((sum, request) => sum + (request.body?.length ?? 0), 0);
+    const deliveries = runs.reduce((sum, run) => sum + run.length, 0);
+    console.log(
+      `  prepared and signed ${formatNumber(deliveries + warmup.length)} deliveries in ${formatNumber((Date.now() - started) / 1000, 1)} s (mean body ${formatNumber(bodyBytes / Math.max(1, deliveries))} bytes)`,
+    );
+
+    const baseline = await startChildServer("./baseline-server.ts", {
+      BENCH_WEBHOOK_SECRET: apiSecret,
+    });
+    children.push(baseline);
+    const measured: Measured[] = [];
+    try {
+      measured.push(
+        ...(await loadServer("baseline", baseline, warmup, runs, settings)),
+      );
+    } finally {
+      await baseline.stop();
+    }
+
+    const app = await startChildServer("./serve-app.ts", {
+      BENCH_DATABASE_URL: benchUrl,
+      BENCH_API_KEY: apiKey,
+      BENCH_API_SECRET: apiSecret,
+    });
+    children.push(app);
+    try {
+      measured.push(
+        ...(await loadServer("app", app, warmup, runs, settings, benchUrl)),
+      );
+    } finally {
+      await app.stop();
+    }
+
+    printResults(measured, settings);
+    return {
+      status: "ran",
+      rows: measured.map((run): SummaryRow => ({
+        case: `${run.target} c${run.concurrency}`,
+        requests: run.report.completed,
+        perSecond: run.report.requestsPerSecond,
+        p50Ms: run.report.latencyMs.p50,
+        p99Ms: run.report.latencyMs.p99,
+        maxMs: run.report.latencyMs.max,
+        non2xx: run.report.completed - run.report.ok2xx + run.report.errors,
+        note:
+          run.earnEntries === undefined
+            ? undefined
+            : `${formatNumber(run.earnEntries)} EARN rows / ${formatNumber(run.report.ok2xx)} 2xx`,
+      })),
+    };
+  } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    await dropDatabase();
+  }
+}
+
+export const webhookBench: Bench = {
+  name: "webhooks",
+  description:
+    "orders/paid deliveries: bare HMAC server vs the app on PostgreSQL",
+  options: {
+    orders: { type: "string" },
+    customers: { type: "string" },
+    concurrency: { type: "string" },
+    "max-seconds": { type: "string" },
+  },
+  run: runWebhookBench,
+};
