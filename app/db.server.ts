@@ -18,3 +18,6 @@ export function database(): Promise<Database> {
 const prisma = (await database()).prisma;
 
 export default prisma;
+
+/** The write path's SQL (see app/db/sql.server.ts). */
+export const sql = (await database()).sql;

@@ -5,7 +5,7 @@ import {
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import prisma from "./db.server";
+import prisma, { sql } from "./db.server";
 import { env } from "./env.server";
 import { syncShopDetails } from "./services/shop-setup.server";
 import { routeAdminApiTo } from "./shopify/admin-origin.server";
@@ -31,7 +31,7 @@ const shopify = shopifyApp({
   hooks: {
     // Install (and re-install): the program row is created with its defaults, switched off.
     afterAuth: async ({ session, admin }) => {
-      await syncShopDetails(prisma, admin, session.shop);
+      await syncShopDetails(sql, admin, session.shop);
     },
   },
   ...(config.SHOP_CUSTOM_DOMAIN

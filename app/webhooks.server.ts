@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import prisma from "./db.server";
+import { sql } from "./db.server";
 import { log } from "./logger.server";
 import {
   runTopicHandler,
@@ -32,7 +32,7 @@ export async function handleWebhook<Schema extends z.ZodType>(
     });
   const { delivery } = verification;
   try {
-    return await runTopicHandler(prisma, delivery, rawBody, handler);
+    return await runTopicHandler(sql, delivery, rawBody, handler);
   } catch (error) {
     log("error", "webhook failed", {
       shop: delivery.shop,

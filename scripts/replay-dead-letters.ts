@@ -5,10 +5,10 @@ import { parseArgs } from "node:util";
 const { values } = parseArgs({
   options: { shop: { type: "string" }, id: { type: "string" } },
 });
-const { default: prisma } = await import("../app/db.server");
+const { database } = await import("../app/db.server");
 const { replayDeadLetters } =
   await import("../app/services/dead-letters.server");
-const report = await replayDeadLetters(prisma, {
+const report = await replayDeadLetters(await database(), {
   shop: values.shop,
   id: values.id ? BigInt(values.id) : undefined,
 });

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient, type Prisma } from "@prisma/client";
+import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import {
@@ -9,25 +9,17 @@ import {
   readMigrations,
   type SqlConnection,
 } from "./migrations.server";
+import { pgliteSql, postgresSql, type SqlDatabase } from "./sql.server";
 
-/** A Prisma client inside an interactive transaction; services take it so callers own the transaction. */
-export type Tx = Prisma.TransactionClient;
-
-/**
- * Runs `work` in one interactive transaction. Writes for one member queue on its row lock, so the
- * wait and run limits are wider than Prisma's defaults (2 s / 5 s) to survive a burst on one member.
- */
-export function inTransaction<T>(
-  prisma: PrismaClient,
-  work: (tx: Tx) => Promise<T>,
-): Promise<T> {
-  return prisma.$transaction(work, { maxWait: 15_000, timeout: 20_000 });
-}
+export type { Tx } from "./sql.server";
 
 export type DatabaseKind = "postgresql" | "pglite";
 
 export interface Database {
+  /** Sessions (the library's storage) and read models. */
   prisma: PrismaClient;
+  /** The write path: services take its `Tx` and run inside `sql.transaction`. */
+  sql: SqlDatabase;
   kind: DatabaseKind;
   /** Where it lives, without credentials, for logs. */
   description: string;
@@ -57,12 +49,17 @@ async function openPostgres(url: string, migrate: boolean): Promise<Database> {
   const prisma = new PrismaClient({
     adapter: new PrismaPg({ connectionString: url }),
   });
+  const sql = postgresSql(url);
   const parsed = new URL(url);
   return {
     prisma,
+    sql,
     kind: "postgresql",
     description: `PostgreSQL ${parsed.host}${parsed.pathname}`,
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await prisma.$disconnect();
+      await sql.close();
+    },
   };
 }
 
@@ -98,6 +95,7 @@ async function openPglite(
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
+    sql: pgliteSql(pglite),
     kind: "pglite",
     description: `PGlite ${dataDir}`,
     close: async () => {

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import prisma from "~/db.server";
-import { inTransaction } from "~/db/client.server";
+import { sql } from "~/db.server";
 import { log } from "~/logger.server";
 import { memberSummary } from "~/services/member-summary.server";
 import { authenticate } from "~/shopify.server";
@@ -57,7 +56,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     );
   }
   try {
-    const summary = await inTransaction(prisma, (tx) =>
+    const summary = await sql.transaction((tx) =>
       memberSummary(tx, shop, customerId, new Date()),
     );
     if (!summary) {

@@ -9,8 +9,7 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import prisma from "~/db.server";
-import { inTransaction } from "~/db/client.server";
+import { sql } from "~/db.server";
 import { programOverview } from "~/services/overview.server";
 import { authenticate } from "~/shopify.server";
 
@@ -18,9 +17,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return {
     shop: session.shop,
-    overview: await inTransaction(prisma, (tx) =>
-      programOverview(tx, session.shop),
-    ),
+    overview: await sql.transaction((tx) => programOverview(tx, session.shop)),
   };
 };
 

@@ -1,4 +1,3 @@
-import type { OrderRecord, RefundRecord } from "@prisma/client";
 import type { Tx } from "~/db/client.server";
 import {
   earnSnapshotSchema,
@@ -25,7 +24,7 @@ import {
 import type { PaidOrder } from "~/shopify/order-payload";
 import { writeLedger, type MemberRef } from "./ledger.server";
 import { ensureMember } from "./members.server";
-import { ensureShop, programConfig } from "./program.server";
+import { ensureShop, shopWithProgram } from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 
 /** Why an order earned nothing; shown to the merchant beside the order. */
@@ -45,44 +44,90 @@ export interface AccrualContext {
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+interface OrderRow {
+  shop: string;
+  orderId: string;
+  customerId: string | null;
+  memberId: string | null;
+  guestEmail: string | null;
+  currency: string | null;
+  outcome: "WAITING" | "EARNED" | "IGNORED";
+  reason: string | null;
+  points: number | null;
+  snapshot: unknown;
+  lineBases: unknown;
+  processedAt: Date | null;
+  paidAt: Date | null;
+  cancelledAt: Date | null;
+  cancelApplied: boolean;
+  /** Refunds received for the order and not yet applied to the ledger. */
+  waitingRefunds: number;
+}
+
+interface RefundRow {
+  refundId: string;
+  orderId: string;
+  lines: RefundedLine[];
+  moneyRefunded: boolean;
+  refundedAt: Date;
+  clawedBack: number | null;
+}
+
 /**
  * The shop's program, creating the shop's row with defaults (switched off) when an order arrives
  * before the app has seen the shop any other way.
  */
 async function shopProgram(tx: Tx, shop: string, currency: string) {
-  const row = await tx.shop.findUnique({ where: { shop } });
-  const ensured = row ?? (await ensureShop(tx, { shop, currency }));
-  const config = await programConfig(tx, shop);
-  if (!config) throw new Error(`shop ${shop} has no program`);
-  return { config, installedAt: ensured.installedAt };
+  const found = await shopWithProgram(tx, shop);
+  if (found)
+    return { config: found.config, installedAt: found.shop.installedAt };
+  await ensureShop(tx, { shop, currency });
+  const created = await shopWithProgram(tx, shop);
+  if (!created) throw new Error(`shop ${shop} has no program`);
+  return { config: created.config, installedAt: created.shop.installedAt };
 }
+
+const orderColumns = `shop, "orderId", "customerId", "memberId", "guestEmail", currency, outcome,
+  reason, points, snapshot, "lineBases", "processedAt", "paidAt", "cancelledAt", "cancelApplied"`;
 
 /**
  * Locks the order's record (creating it when this is the first the app hears of the order), so
- * the paid, cancelled and refund deliveries of one order are applied one after another.
+ * the paid, cancelled and refund deliveries of one order are applied one after another. The
+ * no-op update is what takes the row lock when the row already exists.
  */
 async function lockOrder(
   tx: Tx,
   shop: string,
   orderId: string,
-  seed: Partial<OrderRecord> = {},
+  seed: { currency?: string | null; customerId?: string | null } = {},
+): Promise<OrderRow> {
+  const [row] = await tx.query<OrderRow>(
+    `INSERT INTO "OrderRecord" (shop, "orderId", outcome, currency, "customerId", "updatedAt")
+     VALUES ($1, $2, 'WAITING', $3, $4, now())
+     ON CONFLICT (shop, "orderId") DO UPDATE SET shop = EXCLUDED.shop
+     RETURNING ${orderColumns},
+       (SELECT count(*) FROM "RefundRecord" r
+        WHERE r.shop = $1 AND r."orderId" = $2 AND r."appliedAt" IS NULL)::int AS "waitingRefunds"`,
+    [shop, orderId, seed.currency ?? null, seed.customerId ?? null],
+  );
+  if (!row) throw new Error(`could not lock order ${orderId} of ${shop}`);
+  return row;
+}
+
+async function updateOrder(
+  tx: Tx,
+  shop: string,
+  orderId: string,
+  fields: Partial<Omit<OrderRow, "shop" | "orderId" | "waitingRefunds">>,
 ) {
-  await tx.orderRecord.createMany({
-    data: [
-      {
-        shop,
-        orderId,
-        outcome: "WAITING",
-        currency: seed.currency ?? null,
-        customerId: seed.customerId ?? null,
-      },
-    ],
-    skipDuplicates: true,
-  });
-  await tx.$queryRaw`SELECT 1 FROM "OrderRecord" WHERE shop = ${shop} AND "orderId" = ${orderId} FOR UPDATE`;
-  return tx.orderRecord.findUniqueOrThrow({
-    where: { shop_orderId: { shop, orderId } },
-  });
+  const names = Object.keys(fields);
+  if (names.length === 0) return;
+  const assignments = names.map((name, index) => `"${name}" = $${index + 3}`);
+  await tx.query(
+    `UPDATE "OrderRecord" SET ${assignments.join(", ")}, "updatedAt" = now()
+     WHERE shop = $1 AND "orderId" = $2`,
+    [shop, orderId, ...Object.values(fields)],
+  );
 }
 
 /**
@@ -121,18 +166,13 @@ export async function recordPaidOrder(
   };
   const ignore = async (
     reason: IgnoredReason,
-    extra: Partial<OrderRecord> = {},
+    extra: Partial<OrderRow> = {},
   ): Promise<WebhookOutcome> => {
-    await tx.orderRecord.update({
-      where: { shop_orderId: { shop, orderId: order.orderId } },
-      data: {
-        ...paid,
-        outcome: "IGNORED",
-        reason,
-        ...extra,
-        snapshot: extra.snapshot ?? undefined,
-        lineBases: extra.lineBases ?? undefined,
-      },
+    await updateOrder(tx, shop, order.orderId, {
+      ...paid,
+      outcome: "IGNORED",
+      reason,
+      ...extra,
     });
     return { status: "ignored", reason };
   };
@@ -168,24 +208,21 @@ export async function recordPaidOrder(
     );
   }
 
-  const existing = await tx.member.findUnique({
-    where: { shop_customerId: { shop, customerId: order.customer.id } },
-    select: { redactedAt: true },
-  });
-  if (existing?.redactedAt) return ignore("MEMBER_REDACTED");
   const member = await ensureMember(tx, shop, order.customer.id, {
     email: order.customer.email,
     firstName: order.customer.firstName,
     lastName: order.customer.lastName,
   });
+  if (member.redacted) return ignore("MEMBER_REDACTED");
 
   const evaluation = evaluateEarn(
     order.forEarning,
     rule,
     await earnModifiers(tx, member, config),
   );
-  if (evaluation.points === 0)
+  if (evaluation.points === 0) {
     return ignore("NO_POINTS", { memberId: member.memberId });
+  }
 
   await grantOrderEarn(
     tx,
@@ -196,19 +233,18 @@ export async function recordPaidOrder(
     config,
     context,
   );
-  await tx.orderRecord.update({
-    where: { shop_orderId: { shop, orderId: order.orderId } },
-    data: {
-      ...paid,
-      outcome: "EARNED",
-      reason: null,
-      memberId: member.memberId,
-      points: evaluation.points,
-      snapshot: evaluation.snapshot,
-      lineBases,
-    },
+  await updateOrder(tx, shop, order.orderId, {
+    ...paid,
+    outcome: "EARNED",
+    reason: null,
+    memberId: member.memberId,
+    points: evaluation.points,
+    snapshot: evaluation.snapshot,
+    lineBases,
   });
-  await applyWaitingReversals(tx, shop, order.orderId, config, context);
+  if (record.waitingRefunds > 0 || paid.cancelledAt) {
+    await applyWaitingReversals(tx, shop, order.orderId, config, context);
+  }
   return { status: "applied" };
 }
 
@@ -243,6 +279,8 @@ async function grantOrderEarn(
   });
 }
 
+const refundColumns = `"refundId", "orderId", lines, "moneyRefunded", "refundedAt", "clawedBack"`;
+
 /** Refunds and a cancellation that arrived before the order earned: applied now, in Shopify's order. */
 async function applyWaitingReversals(
   tx: Tx,
@@ -251,38 +289,42 @@ async function applyWaitingReversals(
   config: ProgramConfig,
   context: AccrualContext,
 ) {
-  const waiting = await tx.refundRecord.findMany({
-    where: { shop, orderId, appliedAt: null },
-    orderBy: [{ refundedAt: "asc" }, { refundId: "asc" }],
-  });
-  for (const refund of waiting)
+  const waiting = await tx.query<RefundRow>(
+    `SELECT ${refundColumns} FROM "RefundRecord"
+     WHERE shop = $1 AND "orderId" = $2 AND "appliedAt" IS NULL
+     ORDER BY "refundedAt", "refundId"`,
+    [shop, orderId],
+  );
+  for (const refund of waiting) {
     await applyRefund(tx, shop, refund, config, context);
-  const record = await tx.orderRecord.findUniqueOrThrow({
-    where: { shop_orderId: { shop, orderId } },
-  });
-  if (record.cancelledAt && !record.cancelApplied)
+  }
+  const record = await lockOrder(tx, shop, orderId);
+  if (record.cancelledAt && !record.cancelApplied) {
     await applyCancel(tx, record, config, context);
+  }
 }
 
 /** What of the order's earn has not been taken back yet. */
 async function earnLeftToReverse(tx: Tx, shop: string, orderId: string) {
-  const lot = await tx.lot.findUnique({
-    where: { shop_lotKey: { shop, lotKey: orderEarnKey(orderId) } },
-  });
-  return lot ? lot.points - lot.reversed : 0;
+  const [lot] = await tx.query<{ left: number }>(
+    `SELECT points - reversed AS left FROM "Lot" WHERE shop = $1 AND "lotKey" = $2`,
+    [shop, orderEarnKey(orderId)],
+  );
+  return lot?.left ?? 0;
 }
 
 /**
  * Not earned yet but may still earn: its payment has not arrived, or it is a guest order kept for
  * the buyer's future account. Reversals of such an order wait for it to earn.
  */
-const mayStillEarn = (record: OrderRecord) =>
+const mayStillEarn = (record: OrderRow) =>
   record.outcome === "WAITING" ||
   (record.outcome === "IGNORED" && record.guestEmail !== null);
 
-function earnedOrder(record: OrderRecord) {
-  if (record.outcome !== "EARNED" || !record.memberId || !record.snapshot)
+function earnedOrder(record: OrderRow) {
+  if (record.outcome !== "EARNED" || !record.memberId || !record.snapshot) {
     return null;
+  }
   return {
     member: { shop: record.shop, memberId: record.memberId },
     snapshot: earnSnapshotSchema.parse(record.snapshot),
@@ -293,27 +335,26 @@ function earnedOrder(record: OrderRecord) {
 async function applyRefund(
   tx: Tx,
   shop: string,
-  refund: RefundRecord,
+  refund: RefundRow,
   config: ProgramConfig,
   context: AccrualContext,
 ) {
-  const record = await tx.orderRecord.findUniqueOrThrow({
-    where: { shop_orderId: { shop, orderId: refund.orderId } },
-  });
+  const record = await lockOrder(tx, shop, refund.orderId);
   const earned = earnedOrder(record);
   let clawedBack = 0;
   if (earned && refund.moneyRefunded) {
-    const before = await tx.refundRecord.findMany({
-      where: { shop, orderId: refund.orderId, appliedAt: { not: null } },
-      select: { lines: true, clawedBack: true },
-    });
-    const earlierLines = before.map(
-      (applied) => applied.lines as RefundedLine[],
+    const before = await tx.query<{
+      lines: RefundedLine[];
+      clawedBack: number | null;
+    }>(
+      `SELECT lines, "clawedBack" FROM "RefundRecord"
+       WHERE shop = $1 AND "orderId" = $2 AND "appliedAt" IS NOT NULL`,
+      [shop, refund.orderId],
     );
     const cumulativeBase = refundedBase(
       earned.lineBases,
       [],
-      [...earlierLines.flat(), ...(refund.lines as RefundedLine[])],
+      [...before.flatMap((applied) => applied.lines), ...refund.lines],
     );
     const alreadyClawedBack = before.reduce(
       (sum, applied) => sum + (applied.clawedBack ?? 0),
@@ -349,16 +390,16 @@ async function applyRefund(
     }
   }
   if (!mayStillEarn(record)) {
-    await tx.refundRecord.update({
-      where: { shop_refundId: { shop, refundId: refund.refundId } },
-      data: { appliedAt: context.now, clawedBack },
-    });
+    await tx.query(
+      `UPDATE "RefundRecord" SET "appliedAt" = $3, "clawedBack" = $4 WHERE shop = $1 AND "refundId" = $2`,
+      [shop, refund.refundId, context.now, clawedBack],
+    );
   }
 }
 
 async function applyCancel(
   tx: Tx,
-  record: OrderRecord,
+  record: OrderRow,
   config: ProgramConfig,
   context: AccrualContext,
 ) {
@@ -385,10 +426,7 @@ async function applyCancel(
         }),
     });
   }
-  await tx.orderRecord.update({
-    where: { shop_orderId: { shop: record.shop, orderId: record.orderId } },
-    data: { cancelApplied: true },
-  });
+  await updateOrder(tx, record.shop, record.orderId, { cancelApplied: true });
 }
 
 /** orders/cancelled: takes back what the order still holds, now or when its payment arrives. */
@@ -409,10 +447,10 @@ export async function recordCancelledOrder(
   });
   if (record.cancelledAt)
     return { status: "ignored", reason: "ALREADY_RECORDED" };
-  const updated = await tx.orderRecord.update({
-    where: { shop_orderId: { shop, orderId: cancel.orderId } },
-    data: { cancelledAt: cancel.cancelledAt },
+  await updateOrder(tx, shop, cancel.orderId, {
+    cancelledAt: cancel.cancelledAt,
   });
+  const updated = { ...record, cancelledAt: cancel.cancelledAt };
   if (mayStillEarn(updated)) return { status: "applied" };
   const { config } = await shopProgram(tx, shop, cancel.currency);
   await applyCancel(tx, updated, config, context);
@@ -433,16 +471,22 @@ export async function recordRefund(
   context: AccrualContext,
 ): Promise<WebhookOutcome> {
   const record = await lockOrder(tx, shop, refund.orderId);
-  const created = await tx.refundRecord.createMany({
-    data: [{ shop, ...refund }],
-    skipDuplicates: true,
-  });
-  if (created.count === 0)
-    return { status: "ignored", reason: "ALREADY_RECORDED" };
+  const [stored] = await tx.query<RefundRow>(
+    `INSERT INTO "RefundRecord" (shop, "refundId", "orderId", lines, "moneyRefunded", "refundedAt")
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT DO NOTHING
+     RETURNING ${refundColumns}`,
+    [
+      shop,
+      refund.refundId,
+      refund.orderId,
+      refund.lines,
+      refund.moneyRefunded,
+      refund.refundedAt,
+    ],
+  );
+  if (!stored) return { status: "ignored", reason: "ALREADY_RECORDED" };
   if (mayStillEarn(record)) return { status: "applied" };
-  const stored = await tx.refundRecord.findUniqueOrThrow({
-    where: { shop_refundId: { shop, refundId: refund.refundId } },
-  });
   const { config } = await shopProgram(tx, shop, record.currency ?? "USD");
   await applyRefund(tx, shop, stored, config, context);
   return stored.moneyRefunded
@@ -462,23 +506,21 @@ export async function grantGuestOrders(
   context: AccrualContext,
 ): Promise<number> {
   const { shop } = member;
-  const config = await programConfig(tx, shop);
-  if (!config?.guestOrderMatching) return 0;
-  const candidates = await tx.orderRecord.findMany({
-    where: {
-      shop,
-      guestEmail: normaliseEmail(email),
-      outcome: "IGNORED",
-      reason: "GUEST",
-    },
-    select: { orderId: true },
-    orderBy: { orderId: "asc" },
-  });
+  const found = await shopWithProgram(tx, shop);
+  if (!found?.config.guestOrderMatching) return 0;
+  const { config } = found;
+  const candidates = await tx.query<{ orderId: string }>(
+    `SELECT "orderId" FROM "OrderRecord"
+     WHERE shop = $1 AND "guestEmail" = $2 AND outcome = 'IGNORED' AND reason = 'GUEST'
+     ORDER BY "orderId"`,
+    [shop, normaliseEmail(email)],
+  );
   let granted = 0;
   for (const { orderId } of candidates) {
     const record = await lockOrder(tx, shop, orderId);
-    if (record.guestEmail === null || !record.snapshot || !record.processedAt)
+    if (record.guestEmail === null || !record.snapshot || !record.processedAt) {
       continue;
+    }
     const snapshot = earnSnapshotSchema.parse(record.snapshot);
     await grantOrderEarn(
       tx,
@@ -489,15 +531,12 @@ export async function grantGuestOrders(
       config,
       context,
     );
-    await tx.orderRecord.update({
-      where: { shop_orderId: { shop, orderId } },
-      data: {
-        outcome: "EARNED",
-        reason: null,
-        memberId: member.memberId,
-        customerId,
-        guestEmail: null,
-      },
+    await updateOrder(tx, shop, orderId, {
+      outcome: "EARNED",
+      reason: null,
+      memberId: member.memberId,
+      customerId,
+      guestEmail: null,
     });
     await applyWaitingReversals(tx, shop, orderId, config, context);
     granted += 1;

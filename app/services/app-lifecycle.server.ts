@@ -9,11 +9,11 @@ export const appUninstalled: TopicHandler<typeof appUninstalledPayload> = {
   topic: "APP_UNINSTALLED",
   payload: appUninstalledPayload,
   async handle(tx, { shop, triggeredAt }) {
-    await tx.session.deleteMany({ where: { shop } });
-    await tx.shop.updateMany({
-      where: { shop },
-      data: { uninstalledAt: triggeredAt ?? new Date() },
-    });
+    await tx.query(`DELETE FROM "Session" WHERE shop = $1`, [shop]);
+    await tx.query(
+      `UPDATE "Shop" SET "uninstalledAt" = $2, "updatedAt" = now() WHERE shop = $1`,
+      [shop, triggeredAt ?? new Date()],
+    );
     return { status: "applied" };
   },
 };
@@ -23,10 +23,10 @@ export const appScopesUpdate: TopicHandler<typeof appScopesUpdatePayload> = {
   topic: "APP_SCOPES_UPDATE",
   payload: appScopesUpdatePayload,
   async handle(tx, { shop, payload }) {
-    await tx.session.updateMany({
-      where: { shop },
-      data: { scope: payload.current.join(",") },
-    });
+    await tx.query(`UPDATE "Session" SET scope = $2 WHERE shop = $1`, [
+      shop,
+      payload.current.join(","),
+    ]);
     return { status: "applied" };
   },
 };

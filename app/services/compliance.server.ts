@@ -1,27 +1,35 @@
+import type { PrismaClient } from "@prisma/client";
+import type { Tx } from "~/db/client.server";
 import {
   customersDataRequestPayload,
   customersRedactPayload,
   shopRedactPayload,
 } from "~/shopify/webhook-payloads";
-import type { Tx } from "~/db/client.server";
 import type { TopicHandler } from "./webhook-runner.server";
 
+async function recordRequest(
+  tx: Tx,
+  shop: string,
+  topic: string,
+  customerId: string,
+  detail: Record<string, unknown>,
+) {
+  await tx.query(
+    `INSERT INTO "ComplianceRequest" (shop, topic, "customerId", detail) VALUES ($1, $2, $3, $4)`,
+    [shop, topic, customerId, detail],
+  );
+}
+
+/** Recorded as the merchant's evidence; the member's data is then exportable (exportMemberData). */
 export const customersDataRequest: TopicHandler<
   typeof customersDataRequestPayload
 > = {
   topic: "CUSTOMERS_DATA_REQUEST",
   payload: customersDataRequestPayload,
   async handle(tx, { shop, topic, payload }) {
-    await tx.complianceRequest.create({
-      data: {
-        shop,
-        topic,
-        customerId: payload.customer.id,
-        detail: {
-          dataRequestId: payload.data_request.id,
-          ordersRequested: payload.orders_requested,
-        },
-      },
+    await recordRequest(tx, shop, topic, payload.customer.id, {
+      dataRequestId: payload.data_request.id,
+      ordersRequested: payload.orders_requested,
     });
     return { status: "applied" };
   },
@@ -32,29 +40,21 @@ export const customersRedact: TopicHandler<typeof customersRedactPayload> = {
   topic: "CUSTOMERS_REDACT",
   payload: customersRedactPayload,
   async handle(tx, { shop, topic, payload, triggeredAt }) {
-    await tx.complianceRequest.create({
-      data: {
-        shop,
-        topic,
-        customerId: payload.customer.id,
-        detail: { ordersToRedact: payload.orders_to_redact },
-      },
+    await recordRequest(tx, shop, topic, payload.customer.id, {
+      ordersToRedact: payload.orders_to_redact,
     });
-    const redacted = await tx.member.updateMany({
-      where: { shop, customerId: payload.customer.id },
-      data: {
-        email: null,
-        firstName: null,
-        lastName: null,
-        birthday: null,
-        redactedAt: triggeredAt ?? new Date(),
-      },
-    });
+    const redacted = await tx.query(
+      `UPDATE "Member" SET email = NULL, "firstName" = NULL, "lastName" = NULL, birthday = NULL,
+         "redactedAt" = $3, "updatedAt" = now()
+       WHERE shop = $1 AND "customerId" = $2
+       RETURNING id`,
+      [shop, payload.customer.id, triggeredAt ?? new Date()],
+    );
     await forgetContactDetails(tx, shop, [
       payload.customer.email,
       payload.customer.phone,
     ]);
-    return redacted.count > 0
+    return redacted.length > 0
       ? { status: "applied" }
       : { status: "ignored", reason: "NOT_A_MEMBER" };
   },
@@ -71,13 +71,14 @@ async function forgetContactDetails(
 ) {
   for (const detail of details) {
     if (!detail) continue;
-    await tx.orderRecord.updateMany({
-      where: { shop, guestEmail: { equals: detail, mode: "insensitive" } },
-      data: { guestEmail: null },
-    });
-    await tx.deadLetter.deleteMany({
-      where: { shop, rawBody: { contains: detail, mode: "insensitive" } },
-    });
+    await tx.query(
+      `UPDATE "OrderRecord" SET "guestEmail" = NULL WHERE shop = $1 AND lower("guestEmail") = lower($2)`,
+      [shop, detail],
+    );
+    await tx.query(
+      `DELETE FROM "DeadLetter" WHERE shop = $1 AND strpos(lower("rawBody"), lower($2)) > 0`,
+      [shop, detail],
+    );
   }
 }
 
@@ -86,27 +87,26 @@ export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
   topic: "SHOP_REDACT",
   payload: shopRedactPayload,
   async handle(tx, { shop }) {
-    await deleteShopData(tx, shop);
+    // Children before parents: ledger entries and redemptions reference members.
+    for (const table of [
+      "LotAllocation",
+      "Lot",
+      "LedgerEntry",
+      "Redemption",
+      "RefundRecord",
+      "OrderRecord",
+      "DeadLetter",
+      "Member",
+      "ComplianceRequest",
+      "WebhookEvent",
+      "Session",
+      "Shop",
+    ]) {
+      await tx.query(`DELETE FROM "${table}" WHERE shop = $1`, [shop]);
+    }
     return { status: "applied" };
   },
 };
-
-async function deleteShopData(tx: Tx, shop: string): Promise<void> {
-  const where = { where: { shop } };
-  // Children before parents: ledger entries and redemptions reference members.
-  await tx.lotAllocation.deleteMany(where);
-  await tx.lot.deleteMany(where);
-  await tx.ledgerEntry.deleteMany(where);
-  await tx.redemption.deleteMany(where);
-  await tx.refundRecord.deleteMany(where);
-  await tx.orderRecord.deleteMany(where);
-  await tx.deadLetter.deleteMany(where);
-  await tx.member.deleteMany(where);
-  await tx.complianceRequest.deleteMany(where);
-  await tx.webhookEvent.deleteMany(where);
-  await tx.session.deleteMany(where);
-  await tx.shop.deleteMany(where);
-}
 
 export interface MemberDataExport {
   shop: string;
@@ -146,12 +146,12 @@ export interface MemberDataExport {
 
 /** Everything the program holds about one shopper, as answered to a customers/data_request. */
 export async function exportMemberData(
-  db: Tx,
+  prisma: PrismaClient,
   shop: string,
   customerId: string,
   now: Date,
 ): Promise<MemberDataExport | null> {
-  const member = await db.member.findUnique({
+  const member = await prisma.member.findUnique({
     where: { shop_customerId: { shop, customerId } },
     include: {
       entries: { orderBy: { id: "asc" } },

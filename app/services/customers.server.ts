@@ -22,13 +22,9 @@ export const customersCreate: TopicHandler<typeof customerPayloadSchema> = {
   topic: "CUSTOMERS_CREATE",
   payload: customerPayloadSchema,
   async handle(tx, { shop, payload, eventId }) {
-    const existing = await tx.member.findUnique({
-      where: { shop_customerId: { shop, customerId: payload.id } },
-      select: { redactedAt: true },
-    });
-    if (existing?.redactedAt)
-      return { status: "ignored", reason: "MEMBER_REDACTED" };
     const member = await ensureMember(tx, shop, payload.id, profileOf(payload));
+    if (member.redacted)
+      return { status: "ignored", reason: "MEMBER_REDACTED" };
     const config = await programConfig(tx, shop);
     if (!config?.enabled) return { status: "ignored", reason: "PROGRAM_OFF" };
     const now = new Date();
@@ -49,11 +45,12 @@ export const customersCreate: TopicHandler<typeof customerPayloadSchema> = {
           }),
       });
     }
-    if (payload.email)
+    if (payload.email) {
       await grantGuestOrders(tx, member, payload.id, payload.email, {
         now,
         webhookEventId: eventId,
       });
+    }
     return { status: "applied" };
   },
 };
@@ -63,11 +60,14 @@ export const customersUpdate: TopicHandler<typeof customerPayloadSchema> = {
   topic: "CUSTOMERS_UPDATE",
   payload: customerPayloadSchema,
   async handle(tx, { shop, payload }) {
-    const updated = await tx.member.updateMany({
-      where: { shop, customerId: payload.id, redactedAt: null },
-      data: profileOf(payload),
-    });
-    return updated.count > 0
+    const profile = profileOf(payload);
+    const updated = await tx.query(
+      `UPDATE "Member" SET email = $3, "firstName" = $4, "lastName" = $5, "updatedAt" = now()
+       WHERE shop = $1 AND "customerId" = $2 AND "redactedAt" IS NULL
+       RETURNING id`,
+      [shop, payload.id, profile.email, profile.firstName, profile.lastName],
+    );
+    return updated.length > 0
       ? { status: "applied" }
       : { status: "ignored", reason: "NOT_A_MEMBER" };
   },

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@prisma/client";
+import type { Database } from "~/db/client.server";
 import { topicHandlers } from "./topic-handlers.server";
 import { runTopicHandler } from "./webhook-runner.server";
 
@@ -13,7 +13,7 @@ export interface ReplayReport {
  * Their signature was verified when they arrived.
  */
 export async function replayDeadLetters(
-  prisma: PrismaClient,
+  { prisma, sql }: Database,
   filter: { shop?: string; id?: bigint } = {},
 ): Promise<ReplayReport> {
   const letters = await prisma.deadLetter.findMany({
@@ -29,7 +29,7 @@ export async function replayDeadLetters(
     const handler = topicHandlers[letter.topic];
     const response = handler
       ? await runTopicHandler(
-          prisma,
+          sql,
           {
             shop: letter.shop,
             topic: letter.topic,

@@ -1,32 +1,57 @@
 import type { Database } from "~/db/client.server";
-import { inTransaction } from "~/db/client.server";
 import type { RefundedLine } from "~/loyalty/refunds";
 import type { PaidOrder } from "~/shopify/order-payload";
-import { recordCancelledOrder, recordPaidOrder, recordRefund } from "./accrual.server";
+import {
+  recordCancelledOrder,
+  recordPaidOrder,
+  recordRefund,
+} from "./accrual.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 
 /**
  * The accrual use-cases for callers other than a webhook (reconciliation, imports): each call is
  * its own transaction, and the same idempotency as for webhooks makes a repeat harmless.
  */
-export function ingestPaidOrder(database: Database, shop: string, order: PaidOrder, now = new Date()): Promise<WebhookOutcome> {
-  return inTransaction(database.prisma, (tx) => recordPaidOrder(tx, shop, order, { now }));
+export function ingestPaidOrder(
+  database: Database,
+  shop: string,
+  order: PaidOrder,
+  now = new Date(),
+): Promise<WebhookOutcome> {
+  return database.sql.transaction((tx) =>
+    recordPaidOrder(tx, shop, order, { now }),
+  );
 }
 
 export function ingestCancellation(
   database: Database,
   shop: string,
-  cancel: { orderId: string; currency: string; customerId: string | null; cancelledAt: Date },
+  cancel: {
+    orderId: string;
+    currency: string;
+    customerId: string | null;
+    cancelledAt: Date;
+  },
   now = new Date(),
 ): Promise<WebhookOutcome> {
-  return inTransaction(database.prisma, (tx) => recordCancelledOrder(tx, shop, cancel, { now }));
+  return database.sql.transaction((tx) =>
+    recordCancelledOrder(tx, shop, cancel, { now }),
+  );
 }
 
 export function ingestRefund(
   database: Database,
   shop: string,
-  refund: { refundId: string; orderId: string; lines: RefundedLine[]; moneyRefunded: boolean; refundedAt: Date },
+  refund: {
+    refundId: string;
+    orderId: string;
+    lines: RefundedLine[];
+    moneyRefunded: boolean;
+    refundedAt: Date;
+  },
   now = new Date(),
 ): Promise<WebhookOutcome> {
-  return inTransaction(database.prisma, (tx) => recordRefund(tx, shop, refund, { now }));
+  return database.sql.transaction((tx) =>
+    recordRefund(tx, shop, refund, { now }),
+  );
 }

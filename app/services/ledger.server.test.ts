@@ -1,6 +1,6 @@
 import fc from "fast-check";
+import type { Tx } from "~/db/client.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inTransaction } from "~/db/client.server";
 import { adjust, earn, reverseEarn, settleDue } from "~/loyalty/ledger";
 import type { MemberLedgerState } from "~/loyalty/ledger";
 import {
@@ -31,8 +31,7 @@ afterAll(async () => {
   await db.destroy();
 });
 
-const tx = <T>(work: Parameters<typeof inTransaction<T>>[1]) =>
-  inTransaction(db.prisma, work);
+const tx = <T>(work: (t: Tx) => Promise<T>) => db.sql.transaction(work);
 const newMember = (onShop = shop) =>
   tx((t) => ensureMember(t, onShop, String(++customerSeq)));
 

@@ -1,4 +1,3 @@
-import type { LedgerEntry, Lot, Prisma } from "@prisma/client";
 import type { Tx } from "~/db/client.server";
 import { earnSnapshotSchema } from "~/loyalty/earn-rule";
 import {
@@ -39,125 +38,112 @@ export type LedgerResult =
  * The one way points move. Locks the member's row (so concurrent writes for one member run one
  * after another and a hold can never spend the same points twice), loads the cached state, lets
  * the pure domain plan the write, and appends entries and allocations while updating the cached
- * balances and lots in the same transaction. The caller owns the transaction.
+ * balances and lots in the same transaction: two statements in all. The caller owns the transaction.
  */
 export async function writeLedger(
   tx: Tx,
   member: MemberRef,
   operation: LedgerOperation,
 ): Promise<LedgerResult> {
-  const before = await lockMemberState(tx, member, operation.lotKeys ?? []);
-  if (
-    operation.key !== undefined &&
-    (await entryExists(tx, member.shop, operation.key))
-  ) {
-    return { status: "duplicate" };
-  }
+  const { state: before, keyTaken } = await lockMemberState(
+    tx,
+    member,
+    operation.lotKeys ?? [],
+    operation.key,
+  );
+  if (keyTaken) return { status: "duplicate" };
   const planned = operation.plan(before);
   if ("ok" in planned) return { status: "refused", refusal: planned };
-  if (planned.entries.length === 0)
+  if (planned.entries.length === 0) {
     return { status: "applied", write: planned, state: before };
+  }
   const after = applyWrite(before, planned);
-  await appendWrite(tx, member, planned, operation.webhookEventId ?? null);
-  await saveDerivedState(tx, member, before, after);
+  await saveWrite(
+    tx,
+    member,
+    planned,
+    before,
+    after,
+    operation.webhookEventId ?? null,
+  );
   return { status: "applied", write: planned, state: after };
 }
 
-async function entryExists(
-  tx: Tx,
-  shop: string,
-  key: string,
-): Promise<boolean> {
-  const found = await tx.ledgerEntry.findUnique({
-    where: { shop_idempotencyKey: { shop, idempotencyKey: key } },
-    select: { id: true },
-  });
-  return found !== null;
-}
+/** Lot rows as json_agg gives them: timestamps as zone-less text, which the schema keeps in UTC. */
+export type LotJson = Omit<
+  LotState,
+  "earnedAt" | "availableAt" | "expiresAt"
+> & {
+  earnedAt: string;
+  availableAt: string;
+  expiresAt: string | null;
+};
 
-/** Takes the member's row lock (held to the end of the transaction) without loading anything. */
-export async function lockMember(tx: Tx, member: MemberRef): Promise<void> {
-  const rows = await tx.$queryRaw<unknown[]>`
-    SELECT 1 FROM "Member" WHERE id = ${member.memberId} AND shop = ${member.shop} FOR UPDATE`;
-  if (rows.length === 0)
-    throw new Error(
-      `member ${member.memberId} of ${member.shop} does not exist`,
-    );
-}
+const utc = (text: string) => new Date(text.endsWith("Z") ? text : `${text}Z`);
 
+export const lotFromJson = (lot: LotJson): LotState => ({
+  ...lot,
+  earnedAt: utc(lot.earnedAt),
+  availableAt: utc(lot.availableAt),
+  expiresAt: lot.expiresAt === null ? null : utc(lot.expiresAt),
+});
+
+/**
+ * Takes the member's row lock (held to the end of the transaction) and reads, in the same
+ * statement, the balances, every open lot plus the named ones, and whether `key` is already used.
+ */
 export async function lockMemberState(
   tx: Tx,
   member: MemberRef,
   lotKeys: string[] = [],
-): Promise<MemberLedgerState> {
-  const rows = await tx.$queryRaw<Balances[]>`
-    SELECT available, pending, held, "lifetimeEarned"
-    FROM "Member" WHERE id = ${member.memberId} AND shop = ${member.shop}
-    FOR UPDATE`;
-  const balances = rows[0];
-  if (!balances)
+  key?: string,
+): Promise<{ state: MemberLedgerState; keyTaken: boolean }> {
+  const rows = await tx.query<
+    Balances & { lots: LotJson[] | null; keyTaken: boolean }
+  >(
+    `WITH locked AS (
+       SELECT available, pending, held, "lifetimeEarned" FROM "Member"
+       WHERE id = $1 AND shop = $2 FOR UPDATE
+     )
+     SELECT locked.*,
+       (SELECT json_agg(l) FROM (
+          SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt",
+                 "expiresAt", matured, expired
+          FROM "Lot"
+          WHERE shop = $2 AND "memberId" = $1
+            AND (remaining > 0 OR NOT matured
+                 OR "lotKey" IN (SELECT jsonb_array_elements_text($3::jsonb)))
+        ) l) AS lots,
+       EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $2 AND "idempotencyKey" = $4) AS "keyTaken"
+     FROM locked`,
+    [member.memberId, member.shop, lotKeys, key ?? null],
+  );
+  const row = rows[0];
+  if (!row) {
     throw new Error(
       `member ${member.memberId} of ${member.shop} does not exist`,
     );
-  const lots = await tx.lot.findMany({
-    where: {
-      shop: member.shop,
-      memberId: member.memberId,
-      OR: [
-        { remaining: { gt: 0 } },
-        { matured: false },
-        { lotKey: { in: lotKeys } },
-      ],
-    },
-  });
-  return { balances: { ...balances }, lots: lots.map(toLotState) };
-}
-
-async function appendWrite(
-  tx: Tx,
-  member: MemberRef,
-  write: LedgerWrite,
-  webhookEventId: string | null,
-) {
-  await tx.ledgerEntry.createMany({
-    data: write.entries.map((entry) =>
-      toEntryRow(member, entry, webhookEventId),
-    ),
-  });
-  if (write.allocations.length > 0) {
-    await tx.lotAllocation.createMany({
-      data: write.allocations.map((allocation) => ({
-        ...allocation,
-        shop: member.shop,
-        memberId: member.memberId,
-      })),
-    });
   }
+  const { available, pending, held, lifetimeEarned } = row;
+  return {
+    state: {
+      balances: { available, pending, held, lifetimeEarned },
+      lots: (row.lots ?? []).map(lotFromJson),
+    },
+    keyTaken: row.keyTaken,
+  };
 }
 
-async function saveDerivedState(
-  tx: Tx,
-  member: MemberRef,
-  before: MemberLedgerState,
-  after: MemberLedgerState,
-) {
-  await tx.member.update({
-    where: { id: member.memberId },
-    data: { ...after.balances },
-  });
-  const previous = new Map(before.lots.map((lot) => [lot.lotKey, lot]));
-  for (const lot of after.lots) {
-    const earlier = previous.get(lot.lotKey);
-    if (earlier && sameLot(earlier, lot)) continue;
-    const row = toLotRow(member, lot);
-    if (earlier) {
-      await tx.lot.update({
-        where: { shop_lotKey: { shop: member.shop, lotKey: lot.lotKey } },
-        data: row,
-      });
-    } else {
-      await tx.lot.create({ data: row });
-    }
+/** Takes the member's row lock without loading anything. */
+export async function lockMember(tx: Tx, member: MemberRef): Promise<void> {
+  const rows = await tx.query(
+    `SELECT 1 FROM "Member" WHERE id = $1 AND shop = $2 FOR UPDATE`,
+    [member.memberId, member.shop],
+  );
+  if (rows.length === 0) {
+    throw new Error(
+      `member ${member.memberId} of ${member.shop} does not exist`,
+    );
   }
 }
 
@@ -167,63 +153,74 @@ const sameLot = (a: LotState, b: LotState) =>
   a.matured === b.matured &&
   a.expired === b.expired;
 
-/** What the ledger itself says the member has, recomputed from every entry and allocation. */
-export async function rebuildMemberState(
+/** Entries, allocations, changed lots and the member's balances, in one statement. */
+async function saveWrite(
   tx: Tx,
   member: MemberRef,
-): Promise<MemberLedgerState> {
-  const [entries, allocations] = await Promise.all([
-    tx.ledgerEntry.findMany({
-      where: { shop: member.shop, memberId: member.memberId },
-      orderBy: { id: "asc" },
-    }),
-    tx.lotAllocation.findMany({
-      where: { shop: member.shop, memberId: member.memberId },
-      orderBy: { id: "asc" },
-    }),
-  ]);
-  return rebuild(
-    entries.map(toNewEntry),
-    allocations.map(({ entryKey, lotKey, points }): Allocation => ({
-      entryKey,
-      lotKey,
-      points,
-    })),
+  write: LedgerWrite,
+  before: MemberLedgerState,
+  after: MemberLedgerState,
+  webhookEventId: string | null,
+) {
+  const previous = new Map(before.lots.map((lot) => [lot.lotKey, lot]));
+  const changedLots = after.lots.filter((lot) => {
+    const earlier = previous.get(lot.lotKey);
+    return !earlier || !sameLot(earlier, lot);
+  });
+  await tx.query(
+    `WITH entries AS (
+       INSERT INTO "LedgerEntry" (shop, "memberId", kind, "idempotencyKey", points, "deltaAvailable",
+         "deltaPending", "deltaHeld", "deltaLifetimeEarned", "availableAt", "expiresAt", "orderId",
+         "refundId", "redemptionId", "lotKey", "holdKey", "webhookEventId", reason, snapshot, detail,
+         "occurredAt")
+       SELECT $1, $2, e.kind, e.key, e.points, e."deltaAvailable", e."deltaPending", e."deltaHeld",
+         e."deltaLifetimeEarned", e."availableAt", e."expiresAt", e."orderId", e."refundId",
+         e."redemptionId", e."lotKey", e."holdKey", $3, e.reason, e.snapshot, e.detail, e."occurredAt"
+       FROM jsonb_to_recordset($4::jsonb) AS e(kind text, key text, points int, "deltaAvailable" int,
+         "deltaPending" int, "deltaHeld" int, "deltaLifetimeEarned" int, "availableAt" timestamp(3),
+         "expiresAt" timestamp(3), "orderId" text, "refundId" text, "redemptionId" text,
+         "lotKey" text, "holdKey" text, reason text, snapshot jsonb, detail jsonb,
+         "occurredAt" timestamp(3))
+       RETURNING 1
+     ), allocations AS (
+       INSERT INTO "LotAllocation" (shop, "memberId", "entryKey", "lotKey", points)
+       SELECT $1, $2, a."entryKey", a."lotKey", a.points
+       FROM jsonb_to_recordset($5::jsonb) AS a("entryKey" text, "lotKey" text, points int)
+       RETURNING 1
+     ), lots AS (
+       INSERT INTO "Lot" (shop, "memberId", "lotKey", source, points, remaining, reversed,
+         "earnedAt", "availableAt", "expiresAt", matured, expired)
+       SELECT $1, $2, l."lotKey", l.source, l.points, l.remaining, l.reversed, l."earnedAt",
+         l."availableAt", l."expiresAt", l.matured, l.expired
+       FROM jsonb_to_recordset($6::jsonb) AS l("lotKey" text, source text, points int,
+         remaining int, reversed int, "earnedAt" timestamp(3), "availableAt" timestamp(3),
+         "expiresAt" timestamp(3), matured boolean, expired boolean)
+       ON CONFLICT (shop, "lotKey") DO UPDATE SET remaining = EXCLUDED.remaining,
+         reversed = EXCLUDED.reversed, matured = EXCLUDED.matured, expired = EXCLUDED.expired
+       RETURNING 1
+     )
+     UPDATE "Member" SET available = $7, pending = $8, held = $9, "lifetimeEarned" = $10,
+       "updatedAt" = now()
+     WHERE id = $2 AND shop = $1`,
+    [
+      member.shop,
+      member.memberId,
+      webhookEventId,
+      write.entries.map(toEntryRecord),
+      write.allocations,
+      changedLots,
+      after.balances.available,
+      after.balances.pending,
+      after.balances.held,
+      after.balances.lifetimeEarned,
+    ],
   );
 }
 
-/** The cached balances and every lot, as stored. */
-export async function cachedMemberState(
-  tx: Tx,
-  member: MemberRef,
-): Promise<MemberLedgerState> {
-  const row = await tx.member.findFirstOrThrow({
-    where: { id: member.memberId, shop: member.shop },
-  });
-  const lots = await tx.lot.findMany({
-    where: { shop: member.shop, memberId: member.memberId },
-  });
+function toEntryRecord(entry: NewEntry) {
   return {
-    balances: {
-      available: row.available,
-      pending: row.pending,
-      held: row.held,
-      lifetimeEarned: row.lifetimeEarned,
-    },
-    lots: lots.map(toLotState).sort((a, b) => (a.lotKey < b.lotKey ? -1 : 1)),
-  };
-}
-
-function toEntryRow(
-  member: MemberRef,
-  entry: NewEntry,
-  webhookEventId: string | null,
-): Prisma.LedgerEntryCreateManyInput {
-  return {
-    shop: member.shop,
-    memberId: member.memberId,
     kind: entry.kind,
-    idempotencyKey: entry.key,
+    key: entry.key,
     points: entry.points,
     deltaAvailable: entry.delta.available,
     deltaPending: entry.delta.pending,
@@ -236,15 +233,34 @@ function toEntryRow(
     redemptionId: entry.refs.redemptionId ?? null,
     lotKey: entry.refs.lotKey ?? null,
     holdKey: entry.refs.holdKey ?? null,
-    webhookEventId,
     reason: entry.detail.reason ?? null,
-    snapshot: entry.snapshot ?? undefined,
+    snapshot: entry.snapshot,
     detail: entry.detail,
     occurredAt: entry.occurredAt,
   };
 }
 
-export function toNewEntry(row: LedgerEntry): NewEntry {
+interface EntryRow {
+  kind: string;
+  idempotencyKey: string;
+  points: number;
+  deltaAvailable: number;
+  deltaPending: number;
+  deltaHeld: number;
+  deltaLifetimeEarned: number;
+  availableAt: Date | null;
+  expiresAt: Date | null;
+  orderId: string | null;
+  refundId: string | null;
+  redemptionId: string | null;
+  lotKey: string | null;
+  holdKey: string | null;
+  snapshot: unknown;
+  detail: unknown;
+  occurredAt: Date;
+}
+
+export function toNewEntry(row: EntryRow): NewEntry {
   const refs = {
     orderId: row.orderId,
     refundId: row.refundId,
@@ -275,24 +291,49 @@ export function toNewEntry(row: LedgerEntry): NewEntry {
   };
 }
 
-function toLotState(row: Lot): LotState {
-  return {
-    lotKey: row.lotKey,
-    source: row.source as LotSource,
-    points: row.points,
-    remaining: row.remaining,
-    reversed: row.reversed,
-    earnedAt: row.earnedAt,
-    availableAt: row.availableAt,
-    expiresAt: row.expiresAt,
-    matured: row.matured,
-    expired: row.expired,
-  };
+/** What the ledger itself says the member has, recomputed from every entry and allocation. */
+export async function rebuildMemberState(
+  tx: Tx,
+  member: MemberRef,
+): Promise<MemberLedgerState> {
+  const entries = await tx.query<EntryRow>(
+    `SELECT kind, "idempotencyKey", points, "deltaAvailable", "deltaPending", "deltaHeld",
+       "deltaLifetimeEarned", "availableAt", "expiresAt", "orderId", "refundId", "redemptionId",
+       "lotKey", "holdKey", snapshot, detail, "occurredAt"
+     FROM "LedgerEntry" WHERE shop = $1 AND "memberId" = $2 ORDER BY id`,
+    [member.shop, member.memberId],
+  );
+  const allocations = await tx.query<Allocation>(
+    `SELECT "entryKey", "lotKey", points FROM "LotAllocation"
+     WHERE shop = $1 AND "memberId" = $2 ORDER BY id`,
+    [member.shop, member.memberId],
+  );
+  return rebuild(entries.map(toNewEntry), allocations);
 }
 
-function toLotRow(
+type LotRow = LotState;
+
+/** The cached balances and every lot, as stored. */
+export async function cachedMemberState(
+  tx: Tx,
   member: MemberRef,
-  lot: LotState,
-): Prisma.LotUncheckedCreateInput {
-  return { shop: member.shop, memberId: member.memberId, ...lot };
+): Promise<MemberLedgerState> {
+  const [row] = await tx.query<Balances>(
+    `SELECT available, pending, held, "lifetimeEarned" FROM "Member" WHERE id = $1 AND shop = $2`,
+    [member.memberId, member.shop],
+  );
+  if (!row)
+    throw new Error(
+      `member ${member.memberId} of ${member.shop} does not exist`,
+    );
+  const lots = await tx.query<LotRow>(
+    `SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt", "expiresAt",
+       matured, expired
+     FROM "Lot" WHERE shop = $1 AND "memberId" = $2 ORDER BY "lotKey"`,
+    [member.shop, member.memberId],
+  );
+  return {
+    balances: { ...row },
+    lots: lots.map((lot) => ({ ...lot, source: lot.source as LotSource })),
+  };
 }

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Tx } from "~/db/client.server";
 import {
   applyWrite,
@@ -6,7 +5,7 @@ import {
   type Balances,
   type MemberLedgerState,
 } from "~/loyalty/ledger";
-import type { LotState } from "~/loyalty/lots";
+import { lotFromJson, type LotJson } from "./ledger.server";
 import { programConfig } from "./program.server";
 
 export interface MemberSummary {
@@ -22,8 +21,6 @@ const ZERO_POINTS: Balances = {
   held: 0,
   lifetimeEarned: 0,
 };
-
-const lotSourceSchema = z.enum(["EARN", "ADJUSTMENT"]);
 
 /**
  * What a shopper sees of their points at checkout and in their account. Read-only: a shopper who
@@ -48,27 +45,21 @@ export async function memberSummary(
     currency: config.currency,
   });
 
-  const member = await tx.member.findUnique({
-    where: { shop_customerId: { shop, customerId } },
-    select: {
-      id: true,
-      redactedAt: true,
-      available: true,
-      pending: true,
-      held: true,
-      lifetimeEarned: true,
-    },
-  });
+  const [member] = await tx.query<
+    Balances & { redactedAt: Date | null; lots: LotJson[] | null }
+  >(
+    `SELECT m."redactedAt", m.available, m.pending, m.held, m."lifetimeEarned",
+       (SELECT json_agg(l) FROM (
+          SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt",
+                 "expiresAt", matured, expired
+          FROM "Lot" WHERE shop = m.shop AND "memberId" = m.id AND (remaining > 0 OR NOT matured)
+        ) l) AS lots
+     FROM "Member" m WHERE m.shop = $1 AND m."customerId" = $2`,
+    [shop, customerId],
+  );
   // A redacted member's entries stay for the arithmetic, but the shopper is no longer linked to them.
   if (!member || member.redactedAt !== null) return summary(ZERO_POINTS);
 
-  const openLots = await tx.lot.findMany({
-    where: {
-      shop,
-      memberId: member.id,
-      OR: [{ remaining: { gt: 0 } }, { matured: false }],
-    },
-  });
   const state: MemberLedgerState = {
     balances: {
       available: member.available,
@@ -76,18 +67,7 @@ export async function memberSummary(
       held: member.held,
       lifetimeEarned: member.lifetimeEarned,
     },
-    lots: openLots.map((lot): LotState => ({
-      lotKey: lot.lotKey,
-      source: lotSourceSchema.parse(lot.source),
-      points: lot.points,
-      remaining: lot.remaining,
-      reversed: lot.reversed,
-      earnedAt: lot.earnedAt,
-      availableAt: lot.availableAt,
-      expiresAt: lot.expiresAt,
-      matured: lot.matured,
-      expired: lot.expired,
-    })),
+    lots: (member.lots ?? []).map(lotFromJson),
   };
   return summary(applyWrite(state, settleDue(state, now)).balances);
 }

@@ -22,19 +22,17 @@ export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
           ? [application.code]
           : [],
     );
-    const appCodes =
+    const appCodes = new Set(
       codes.length === 0
-        ? new Set<string>()
-        : new Set(
-            (
-              await tx.redemption.findMany({
-                where: { shop, code: { in: codes, mode: "insensitive" } },
-                select: { code: true },
-              })
-            ).flatMap((redemption) =>
-              redemption.code ? [redemption.code.toUpperCase()] : [],
-            ),
-          );
+        ? []
+        : (
+            await tx.query<{ code: string }>(
+              `SELECT upper(code) AS code FROM "Redemption"
+               WHERE shop = $1 AND upper(code) IN (SELECT upper(jsonb_array_elements_text($2::jsonb)))`,
+              [shop, codes],
+            )
+          ).map((redemption) => redemption.code),
+    );
     const order = toPaidOrder(payload, (code) =>
       appCodes.has(code.toUpperCase()),
     );

@@ -15,19 +15,16 @@ export async function programOverview(
 ): Promise<ProgramOverview | null> {
   const config = await programConfig(tx, shop);
   if (!config) return null;
-  const [members, totals] = await Promise.all([
-    tx.member.count({ where: { shop } }),
-    tx.member.aggregate({
-      where: { shop },
-      _sum: { available: true, pending: true, held: true },
-    }),
-  ]);
-  const sum = totals._sum;
+  const [totals] = await tx.query<{ members: number; outstanding: number }>(
+    `SELECT count(*)::int AS members,
+       coalesce(sum(available + pending + held), 0)::int AS outstanding
+     FROM "Member" WHERE shop = $1`,
+    [shop],
+  );
   return {
     enabled: config.enabled,
     currency: config.currency,
-    members,
-    pointsOutstanding:
-      (sum.available ?? 0) + (sum.pending ?? 0) + (sum.held ?? 0),
+    members: totals?.members ?? 0,
+    pointsOutstanding: totals?.outstanding ?? 0,
   };
 }

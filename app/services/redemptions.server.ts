@@ -2,6 +2,7 @@ import type { Tx } from "~/db/client.server";
 import { redemptionKeys } from "~/loyalty/keys";
 import {
   applyWrite,
+  type Allocation,
   concatWrites,
   hold,
   post,
@@ -41,17 +42,11 @@ export async function holdPoints(
 ): Promise<HoldOutcome> {
   // Locked before the replay check, so two requests with one key cannot both find nothing.
   await lockMember(tx, member);
-  const existing = await tx.redemption.findUnique({
-    where: {
-      shop_idempotencyKey: {
-        shop: member.shop,
-        idempotencyKey: request.idempotencyKey,
-      },
-    },
-    select: { id: true },
-  });
+  const [existing] = await tx.query<{ id: string }>(
+    `SELECT id FROM "Redemption" WHERE shop = $1 AND "idempotencyKey" = $2`,
+    [member.shop, request.idempotencyKey],
+  );
   if (existing) return { ok: true, redemptionId: existing.id, replayed: true };
-
   const redemptionId = crypto.randomUUID();
   const keys = redemptionKeys(redemptionId);
   const result = await writeLedger(tx, member, {
@@ -74,19 +69,21 @@ export async function holdPoints(
       available: Number(result.refusal.available),
     };
   }
-  await tx.redemption.create({
-    data: {
-      id: redemptionId,
-      shop: member.shop,
-      memberId: member.memberId,
-      status: "HELD",
-      points: request.points,
-      valueMinor: BigInt(request.valueMinor),
-      currency: request.currency,
-      idempotencyKey: request.idempotencyKey,
-      expiresAt: request.expiresAt,
-    },
-  });
+  await tx.query(
+    `INSERT INTO "Redemption" (id, shop, "memberId", status, points, "valueMinor", currency,
+       "idempotencyKey", "expiresAt")
+     VALUES ($1, $2, $3, 'HELD', $4, $5, $6, $7, $8)`,
+    [
+      redemptionId,
+      member.shop,
+      member.memberId,
+      request.points,
+      request.valueMinor,
+      request.currency,
+      request.idempotencyKey,
+      request.expiresAt,
+    ],
+  );
   return { ok: true, redemptionId, replayed: false };
 }
 
@@ -106,10 +103,14 @@ export async function settleRedemption(
   event: RedemptionEvent,
   now: Date,
 ): Promise<SettleOutcome> {
-  const rows = await tx.$queryRaw<
-    { status: RedemptionStatus; memberId: string; points: number }[]
-  >`
-    SELECT status, "memberId", points FROM "Redemption" WHERE id = ${redemptionId} AND shop = ${shop} FOR UPDATE`;
+  const rows = await tx.query<{
+    status: RedemptionStatus;
+    memberId: string;
+    points: number;
+  }>(
+    `SELECT status, "memberId", points FROM "Redemption" WHERE id = $1 AND shop = $2 FOR UPDATE`,
+    [redemptionId, shop],
+  );
   const redemption = rows[0];
   if (!redemption) return { ok: false, reason: "NOT_FOUND" };
   const step = transition(redemption.status, event);
@@ -130,10 +131,10 @@ export async function settleRedemption(
       plan: (state) => post(state, { key: keys.post, ...common }),
     });
   } else {
-    const allocationsOfHold = await tx.lotAllocation.findMany({
-      where: { shop, entryKey: keys.hold },
-      select: { entryKey: true, lotKey: true, points: true },
-    });
+    const allocationsOfHold = await tx.query<Allocation>(
+      `SELECT "entryKey", "lotKey", points FROM "LotAllocation" WHERE shop = $1 AND "entryKey" = $2`,
+      [shop, keys.hold],
+    );
     await writeLedger(tx, member, {
       key: keys.release,
       lotKeys: allocationsOfHold.map((allocation) => allocation.lotKey),
@@ -141,9 +142,9 @@ export async function settleRedemption(
         release(state, { key: keys.release, ...common, allocationsOfHold }),
     });
   }
-  await tx.redemption.update({
-    where: { id: redemptionId },
-    data: { status: step.next, settledAt: now },
-  });
+  await tx.query(
+    `UPDATE "Redemption" SET status = $2, "settledAt" = $3 WHERE id = $1`,
+    [redemptionId, step.next, now],
+  );
   return { ok: true, status: step.next, changed: true };
 }

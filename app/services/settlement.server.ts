@@ -1,5 +1,4 @@
-import type { PrismaClient } from "@prisma/client";
-import { inTransaction } from "~/db/client.server";
+import type { SqlDatabase } from "~/db/sql.server";
 import { settleDue } from "~/loyalty/ledger";
 import { writeLedger } from "./ledger.server";
 
@@ -15,7 +14,7 @@ export interface SettlementReport {
  * reruns change nothing twice.
  */
 export async function settleDueLots(
-  prisma: PrismaClient,
+  database: SqlDatabase,
   now: Date,
   options: { shop?: string; batchSize?: number } = {},
 ): Promise<SettlementReport> {
@@ -25,18 +24,20 @@ export async function settleDueLots(
   let after = "";
   for (;;) {
     // Members in id order, resuming after the last one handled.
-    const due = await prisma.$queryRaw<{ shop: string; memberId: string }[]>`
-      SELECT DISTINCT shop, "memberId" FROM "Lot"
-      WHERE "memberId" > ${after}
-        AND (${shop}::text IS NULL OR shop = ${shop})
-        AND ((NOT matured AND "availableAt" <= ${now})
-          OR (matured AND NOT expired AND remaining > 0 AND "expiresAt" <= ${now}))
-      ORDER BY "memberId"
-      LIMIT ${batchSize}`;
+    const due = await database.query<{ shop: string; memberId: string }>(
+      `SELECT DISTINCT shop, "memberId" FROM "Lot"
+       WHERE "memberId" > $1
+         AND ($2::text IS NULL OR shop = $2)
+         AND ((NOT matured AND "availableAt" <= $3)
+           OR (matured AND NOT expired AND remaining > 0 AND "expiresAt" <= $3))
+       ORDER BY "memberId"
+       LIMIT $4`,
+      [after, shop, now, batchSize],
+    );
     if (due.length === 0) return report;
     for (const member of due) {
       after = member.memberId;
-      const result = await inTransaction(prisma, (tx) =>
+      const result = await database.transaction((tx) =>
         writeLedger(tx, member, { plan: (state) => settleDue(state, now) }),
       );
       if (result.status === "applied" && result.write.entries.length > 0) {

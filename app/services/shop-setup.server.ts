@@ -1,5 +1,4 @@
-import type { PrismaClient } from "@prisma/client";
-import { inTransaction } from "~/db/client.server";
+import type { SqlDatabase } from "~/db/sql.server";
 import { SHOP_DETAILS_QUERY } from "~/shopify/admin-operations";
 import { ensureShop } from "./program.server";
 
@@ -15,7 +14,7 @@ export class AdminApiError extends Error {}
  * called after OAuth on install and by `npm run shop:register`.
  */
 export async function syncShopDetails(
-  prisma: PrismaClient,
+  database: SqlDatabase,
   admin: AdminGraphql,
   shop: string,
 ) {
@@ -29,7 +28,7 @@ export async function syncShopDetails(
     throw new AdminApiError(
       `Shopify did not return the shop's details: ${JSON.stringify(body.errors)}`,
     );
-  return inTransaction(prisma, (tx) =>
+  return database.transaction((tx) =>
     ensureShop(tx, {
       shop,
       currency: details.currencyCode,

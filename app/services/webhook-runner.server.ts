@@ -1,6 +1,6 @@
-import type { PrismaClient } from "@prisma/client";
 import type { z } from "zod";
-import { inTransaction, type Tx } from "~/db/client.server";
+import type { Tx } from "~/db/client.server";
+import type { SqlDatabase } from "~/db/sql.server";
 import { log } from "~/logger.server";
 import type { VerifiedDelivery } from "~/shopify/webhook-validation.server";
 
@@ -51,7 +51,7 @@ function parseJson(
  * answered 400; unexpected errors propagate so the route answers 5xx and Shopify retries.
  */
 export async function runTopicHandler<Schema extends z.ZodType>(
-  prisma: PrismaClient,
+  database: SqlDatabase,
   delivery: VerifiedDelivery,
   rawBody: string,
   handler: TopicHandler<Schema>,
@@ -80,26 +80,20 @@ export async function runTopicHandler<Schema extends z.ZodType>(
             (issue) => `${issue.path.join(".") || "payload"}: ${issue.message}`,
           )
       : [`body is not JSON: ${body.ok ? "" : body.error}`];
-    await keepDeadLetter(prisma, delivery, rawBody, problems.join("; "));
+    await keepDeadLetter(database, delivery, rawBody, problems.join("; "));
     log("warn", "webhook payload rejected", { ...context, problems });
     return json(400, {
       error: "The payload does not have the expected shape.",
       problems,
     });
   }
-  const outcome = await inTransaction(prisma, async (tx) => {
-    const marker = await tx.webhookEvent.createMany({
-      data: [
-        {
-          shop: delivery.shop,
-          topic: delivery.topic,
-          webhookId: delivery.webhookId,
-          eventId: delivery.eventId,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (marker.count === 0) return { status: "duplicate" as const };
+  const outcome = await database.transaction(async (tx) => {
+    const fresh = await tx.query(
+      `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
+    );
+    if (fresh.length === 0) return { status: "duplicate" as const };
     return handler.handle(tx, { ...delivery, payload: parsed.data });
   });
   log("info", "webhook handled", { ...context, ...outcome });
@@ -107,23 +101,22 @@ export async function runTopicHandler<Schema extends z.ZodType>(
 }
 
 async function keepDeadLetter(
-  prisma: PrismaClient,
+  database: SqlDatabase,
   delivery: VerifiedDelivery,
   rawBody: string,
   error: string,
 ) {
-  await prisma.deadLetter.createMany({
-    data: [
-      {
-        shop: delivery.shop,
-        topic: delivery.topic,
-        webhookId: delivery.webhookId,
-        eventId: delivery.eventId,
-        apiVersion: delivery.apiVersion,
-        rawBody,
-        error: error.slice(0, 4000),
-      },
+  await database.query(
+    `INSERT INTO "DeadLetter" (shop, topic, "webhookId", "eventId", "apiVersion", "rawBody", error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    [
+      delivery.shop,
+      delivery.topic,
+      delivery.webhookId,
+      delivery.eventId,
+      delivery.apiVersion,
+      rawBody,
+      error.slice(0, 4000),
     ],
-    skipDuplicates: true,
-  });
+  );
 }

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { inTransaction, openDatabase } from "../../app/db/client.server";
+import { openDatabase } from "../../app/db/client.server";
 import {
   ensureShop,
   programConfig,
@@ -133,7 +133,7 @@ function redact(url: string): string {
 async function prepareShop(url: string): Promise<void> {
   const database = await openDatabase({ url });
   try {
-    await inTransaction(database.prisma, async (tx) => {
+    await database.sql.transaction(async (tx) => {
       await ensureShop(tx, { shop, currency: "USD", timezone: "UTC" });
       const config = await programConfig(tx, shop);
       if (!config) throw new Error(`ensureShop left no program for ${shop}`);

@@ -35,7 +35,7 @@ export async function registerLocalShop(local: LocalShop) {
         `The simulator refused the shop: ${response.status} ${await response.text()}`,
       );
   }
-  const { default: prisma } = await import("../../app/db.server");
+  const { sql } = await import("../../app/db.server");
   const { sessionStorage, unauthenticated } =
     await import("../../app/shopify.server");
   const { syncShopDetails } =
@@ -51,5 +51,5 @@ export async function registerLocalShop(local: LocalShop) {
     }),
   );
   const { admin } = await unauthenticated.admin(local.shop);
-  return syncShopDetails(prisma, admin, local.shop);
+  return syncShopDetails(sql, admin, local.shop);
 }

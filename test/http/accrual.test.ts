@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inTransaction } from "~/db/client.server";
 import type { ProgramConfig } from "~/loyalty/program";
 import { replayDeadLetters } from "~/services/dead-letters.server";
 import {
@@ -45,7 +44,7 @@ async function openShop(
   currency = "USD",
 ): Promise<string> {
   const shop = `accrual-${++shopSeq}.myshopify.com`;
-  await inTransaction(db.prisma, async (tx) => {
+  await db.sql.transaction(async (tx) => {
     await ensureShop(tx, { shop, currency });
     const config = await programConfig(tx, shop);
     if (!config) throw new Error("no program");
@@ -63,7 +62,7 @@ async function changeProgram(
   shop: string,
   change: (config: ProgramConfig) => ProgramConfig,
 ) {
-  await inTransaction(db.prisma, async (tx) => {
+  await db.sql.transaction(async (tx) => {
     const config = await programConfig(tx, shop);
     if (!config) throw new Error("no program");
     await saveProgramConfig(tx, shop, change(config));
@@ -118,8 +117,8 @@ async function balances(shop: string, customerId = ada.id) {
   const member = await memberOf(shop, customerId);
   const ref = { shop, memberId: member.id };
   const [cached, rebuilt] = await Promise.all([
-    inTransaction(db.prisma, (tx) => cachedMemberState(tx, ref)),
-    inTransaction(db.prisma, (tx) => rebuildMemberState(tx, ref)),
+    db.sql.transaction((tx) => cachedMemberState(tx, ref)),
+    db.sql.transaction((tx) => rebuildMemberState(tx, ref)),
   ]);
   expect(cached.balances).toEqual(rebuilt.balances);
   return cached.balances;
@@ -180,9 +179,9 @@ describe("orders/paid", () => {
 
   it("never earns on this app's points discount, whatever the discount setting", async () => {
     const shop = await openShop();
-    const member = await inTransaction(db.prisma, (tx) =>
-      tx.member.create({ data: { shop, customerId: String(ada.id) } }),
-    );
+    const member = await db.prisma.member.create({
+      data: { shop, customerId: String(ada.id) },
+    });
     await db.prisma.redemption.create({
       data: {
         shop,
@@ -316,17 +315,17 @@ describe("the pending period", () => {
       lifetimeEarned: 0,
     });
 
-    expect(await settleDueLots(db.prisma, new Date(), { shop })).toEqual({
+    expect(await settleDueLots(db.sql, new Date(), { shop })).toEqual({
       members: 0,
       entries: 0,
     });
     // A run after downtime catches up on everything due by then.
     const later = new Date(Date.now() + 20 * day);
-    expect(await settleDueLots(db.prisma, later, { shop })).toEqual({
+    expect(await settleDueLots(db.sql, later, { shop })).toEqual({
       members: 1,
       entries: 1,
     });
-    expect(await settleDueLots(db.prisma, later, { shop })).toEqual({
+    expect(await settleDueLots(db.sql, later, { shop })).toEqual({
       members: 0,
       entries: 0,
     });
@@ -454,7 +453,7 @@ describe("refunds/create", () => {
       );
       const member = await memberOf(shop);
       const now = new Date();
-      const hold = await inTransaction(db.prisma, (tx) =>
+      const hold = await db.sql.transaction((tx) =>
         holdPoints(
           tx,
           { shop, memberId: member.id },
@@ -469,7 +468,7 @@ describe("refunds/create", () => {
         ),
       );
       if (!hold.ok) throw new Error("hold failed");
-      await inTransaction(db.prisma, (tx) =>
+      await db.sql.transaction((tx) =>
         settleRedemption(tx, shop, hold.redemptionId, "POST", now),
       );
 
@@ -723,11 +722,11 @@ describe("malformed and hostile deliveries", () => {
         error: "old parser",
       },
     });
-    expect(await replayDeadLetters(db.prisma, { shop })).toEqual({
+    expect(await replayDeadLetters(db, { shop })).toEqual({
       replayed: 1,
       stillFailing: 0,
     });
-    expect(await replayDeadLetters(db.prisma, { shop })).toEqual({
+    expect(await replayDeadLetters(db, { shop })).toEqual({
       replayed: 0,
       stillFailing: 0,
     });

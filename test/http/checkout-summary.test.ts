@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inTransaction, type Tx } from "~/db/client.server";
+import type { Tx } from "~/db/client.server";
 import { earn } from "~/loyalty/ledger";
 import { writeLedger, type MemberRef } from "~/services/ledger.server";
 import { ensureMember } from "~/services/members.server";
@@ -79,7 +79,7 @@ function earnPoints(
 
 async function seed() {
   const now = new Date();
-  await inTransaction(db.prisma, async (tx) => {
+  await db.sql.transaction(async (tx) => {
     await ensureShop(tx, { shop: shopA, currency: "EUR" });
     await ensureShop(tx, { shop: shopB, currency: "USD" });
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inTransaction } from "~/db/client.server";
 import { earn } from "~/loyalty/ledger";
 import { exportMemberData } from "~/services/compliance.server";
 import {
@@ -47,47 +46,49 @@ async function seedShop(
   name: string,
   profile: { email: string; firstName: string; lastName: string },
 ): Promise<MemberRef> {
-  return inTransaction(db.prisma, async (tx) => {
-    await ensureShop(tx, { shop: name, currency: "EUR" });
-    await tx.session.create({
-      data: {
-        id: `offline_${name}`,
-        shop: name,
-        state: "local",
-        accessToken: "shpat_test",
-        isOnline: false,
-      },
-    });
+  await db.sql.transaction((tx) =>
+    ensureShop(tx, { shop: name, currency: "EUR" }),
+  );
+  await db.prisma.session.create({
+    data: {
+      id: `offline_${name}`,
+      shop: name,
+      state: "local",
+      accessToken: "shpat_test",
+      isOnline: false,
+    },
+  });
+  // A guest order kept for matching and an unreadable delivery: both carry the e-mail.
+  await db.prisma.orderRecord.create({
+    data: {
+      shop: name,
+      orderId: "450789470",
+      outcome: "IGNORED",
+      reason: "GUEST",
+      guestEmail: profile.email,
+    },
+  });
+  await db.prisma.refundRecord.create({
+    data: {
+      shop: name,
+      refundId: "509562969",
+      orderId: "450789469",
+      lines: [],
+      moneyRefunded: true,
+      refundedAt: new Date(),
+    },
+  });
+  await db.prisma.deadLetter.create({
+    data: {
+      shop: name,
+      topic: "ORDERS_PAID",
+      webhookId: `dead-${name}`,
+      rawBody: JSON.stringify({ email: profile.email, line_items: "?" }),
+      error: "line_items: expected array",
+    },
+  });
+  return db.sql.transaction(async (tx) => {
     const member = await ensureMember(tx, name, String(shopper.id), profile);
-    // A guest order kept for matching and an unreadable delivery: both carry the e-mail.
-    await tx.orderRecord.create({
-      data: {
-        shop: name,
-        orderId: "450789470",
-        outcome: "IGNORED",
-        reason: "GUEST",
-        guestEmail: profile.email,
-      },
-    });
-    await tx.refundRecord.create({
-      data: {
-        shop: name,
-        refundId: "509562969",
-        orderId: "450789469",
-        lines: [],
-        moneyRefunded: true,
-        refundedAt: new Date(),
-      },
-    });
-    await tx.deadLetter.create({
-      data: {
-        shop: name,
-        topic: "ORDERS_PAID",
-        webhookId: `dead-${name}`,
-        rawBody: JSON.stringify({ email: profile.email, line_items: "?" }),
-        error: "line_items: expected array",
-      },
-    });
     const at = new Date("2026-05-01T12:00:00Z");
     await writeLedger(tx, member, {
       key: "order:450789469:earn",
@@ -234,8 +235,11 @@ describe("customers/data_request", () => {
       }),
     ]);
 
-    const exported = await inTransaction(db.prisma, (tx) =>
-      exportMemberData(tx, shop, String(shopper.id), new Date()),
+    const exported = await exportMemberData(
+      db.prisma,
+      shop,
+      String(shopper.id),
+      new Date(),
     );
     expect(exported?.member).toMatchObject({
       email: shopper.email,
@@ -292,7 +296,7 @@ describe("customers/data_request", () => {
 
 describe("customers/redact", () => {
   it("leaves no personal data of the shopper anywhere, and the ledger's arithmetic unchanged", async () => {
-    const before = await inTransaction(db.prisma, (tx) =>
+    const before = await db.sql.transaction((tx) =>
       cachedMemberState(tx, member),
     );
     const payload = customersRedactPayload({
@@ -313,7 +317,7 @@ describe("customers/redact", () => {
       redactedAt: expect.any(Date),
     });
     expect(
-      await inTransaction(db.prisma, (tx) => cachedMemberState(tx, member)),
+      await db.sql.transaction((tx) => cachedMemberState(tx, member)),
     ).toEqual(before);
     expect(await db.prisma.ledgerEntry.count({ where: { shop } })).toBe(1);
     for (const value of [

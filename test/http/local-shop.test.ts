@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { programConfig } from "~/services/program.server";
-import { inTransaction } from "~/db/client.server";
 import { startShopifySimulator, type Simulator } from "../../simulator/server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
 import { startTestApp, type RunningApp } from "../support/app";
@@ -51,7 +50,7 @@ describe("registering a shop for local use", () => {
       isOnline: false,
     });
 
-    const config = await inTransaction(db.prisma, (tx) =>
+    const config = await db.sql.transaction((tx) =>
       programConfig(tx, "euro-store.myshopify.com"),
     );
     // PRODUCT.md defaults: off until the merchant switches it on, 1 point per 1 unit, 100 points = 1 unit.
