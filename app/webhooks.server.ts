@@ -5,6 +5,7 @@ import {
   runTopicHandler,
   type TopicHandler,
 } from "./services/webhook-runner.server";
+import { topicHandlers, webhookPath } from "./services/topic-handlers.server";
 import { verifyWebhook } from "./shopify/webhook-validation.server";
 
 const json = (status: number, body: Record<string, unknown>) =>
@@ -44,4 +45,22 @@ export async function handleWebhook<Schema extends z.ZodType>(
       error: "The delivery could not be processed; Shopify will retry it.",
     });
   }
+}
+
+const handlersByPath = new Map(
+  Object.values(topicHandlers).map((handler) => [
+    webhookPath(handler.topic),
+    handler,
+  ]),
+);
+
+/**
+ * The webhook routes without Remix's request pipeline: the node server in front of Remix calls
+ * this first (see server/app-server.ts and docs/decisions/007-webhook-path.md). Null when the
+ * request is not a webhook delivery, which then goes to Remix as usual.
+ */
+export function dispatchWebhook(request: Request): Promise<Response> | null {
+  if (request.method !== "POST") return null;
+  const handler = handlersByPath.get(new URL(request.url).pathname);
+  return handler ? handleWebhook(request, handler) : null;
 }

@@ -51,6 +51,7 @@ step("Starting the app");
 const app = await serveBuild({
   port: Number(values.port),
   mode: "development",
+  backgroundJobs: true,
   configure(url) {
     // Demo-only credentials: the simulator and the app share them, nothing else knows them.
     Object.assign(process.env, {

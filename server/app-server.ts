@@ -72,12 +72,25 @@ async function serveAsset(
   return true;
 }
 
+type WebhookDispatcher = (request: Request) => Promise<Response> | null;
+
+/** The app's own webhook dispatch, exported by app/entry.server.tsx into the build. */
+function webhookDispatcher(build: ServerBuild): WebhookDispatcher | undefined {
+  const entry: object = build.entry.module;
+  if (!("dispatchWebhook" in entry)) return undefined;
+  const exported = entry.dispatchWebhook;
+  return typeof exported === "function"
+    ? (request) => exported(request)
+    : undefined;
+}
+
 /**
  * A plain node:http front for the Remix build: the same server runs in production, in the demo and
  * under the HTTP tests. Bodies are read whole with a size cap, so an oversized request is refused
  * with 413 before any route sees it.
  */
 export function createAppServer(options: AppServerOptions): http.Server {
+  const dispatchWebhook = webhookDispatcher(options.build);
   const handle = createRequestHandler(
     options.build,
     options.mode ?? process.env.NODE_ENV ?? "production",
@@ -104,14 +117,14 @@ export function createAppServer(options: AppServerOptions): http.Server {
         method === "GET" || method === "HEAD"
           ? undefined
           : await readBody(request, maxBodyBytes);
-      const fetchResponse = await handle(
-        new Request(url, {
-          method,
-          headers: toFetchHeaders(request),
-          body: body && new Uint8Array(body),
-          signal: controller.signal,
-        }),
-      );
+      const fetchRequest = new Request(url, {
+        method,
+        headers: toFetchHeaders(request),
+        body: body && new Uint8Array(body),
+        signal: controller.signal,
+      });
+      const fetchResponse =
+        (await dispatchWebhook?.(fetchRequest)) ?? (await handle(fetchRequest));
       const headers: [string, string][] = [];
       fetchResponse.headers.forEach((value, name) => {
         if (name !== "set-cookie") headers.push([name, value]);

@@ -19,6 +19,8 @@ export async function serveBuild(options: {
   port: number;
   host?: string;
   mode: string;
+  /** Start the app's scheduled jobs in this process (settling due points, reconciliation). */
+  backgroundJobs?: boolean;
   configure(url: string): void;
 }): Promise<ServedApp> {
   const app: { server?: http.Server } = {};
@@ -35,6 +37,14 @@ export async function serveBuild(options: {
   const build: ServerBuild = await import(
     new URL("../build/server/index.js", import.meta.url).href
   );
+  const entry: object = build.entry.module;
+  if (
+    options.backgroundJobs &&
+    "startBackgroundJobs" in entry &&
+    typeof entry.startBackgroundJobs === "function"
+  ) {
+    entry.startBackgroundJobs();
+  }
   app.server = createAppServer({
     build,
     assetsDir: fileURLToPath(new URL("../build/client", import.meta.url)),

@@ -509,6 +509,34 @@ function refundView(
     updatedAt: refund.createdAt,
     note: refund.note,
     totalRefundedSet: moneyBag(refund.transactionAmount, model),
+    // One successful refund transaction for the money sent back, none for a restock: the same
+    // transaction (and id) as the refunds/create payload's.
+    transactions: (args: Args) =>
+      connection(
+        refund.restockOnly
+          ? []
+          : [
+              {
+                __typename: "OrderTransaction",
+                id: `gid://shopify/OrderTransaction/${refund.id * 10 + 2}`,
+                kind: "REFUND",
+                status: "SUCCESS",
+                gateway: "bogus",
+                formattedGateway: "Bogus",
+                test: model.test,
+                createdAt: refund.createdAt,
+                processedAt: refund.createdAt,
+                manualPaymentGateway: false,
+                manuallyCapturable: false,
+                multiCapturable: false,
+                fees: [],
+                amountSet: moneyBag(refund.transactionAmount, model),
+              },
+            ],
+        args,
+        (transaction) => transaction.id,
+        (transaction) => transaction,
+      ),
     refundLineItems: (args: Args) =>
       connection(
         lines,
@@ -562,6 +590,23 @@ function orderView(order: OrderRecord, ctx: ResolveContext): View {
   );
   const quantity = model.lines.reduce((sum, line) => sum + line.quantity, 0);
   const customerId = model.customer ? customerGid(model.customer.id) : null;
+  // The simulator's orders have at most one shipping line: the REST payload's and this one agree.
+  const shipping =
+    model.totals.shipping.shop === 0
+      ? null
+      : {
+          id: `gid://shopify/ShippingLine/${model.id}`,
+          title: "Standard",
+          code: "Standard",
+          source: "shopify",
+          custom: false,
+          isRemoved: false,
+          discountAllocations: [],
+          taxLines: [],
+          originalPriceSet: moneyBag(model.totals.shipping, model),
+          discountedPriceSet: moneyBag(model.totals.shipping, model),
+          currentDiscountedPriceSet: moneyBag(current.shipping, model),
+        };
   return {
     __typename: "Order",
     id: model.gid,
@@ -634,22 +679,14 @@ function orderView(order: OrderRecord, ctx: ResolveContext): View {
       channelLiable: false,
       source: null,
     })),
-    shippingLine:
-      model.totals.shipping.shop === 0
-        ? null
-        : {
-            id: `gid://shopify/ShippingLine/${model.id}`,
-            title: "Standard",
-            code: "Standard",
-            source: "shopify",
-            custom: false,
-            isRemoved: false,
-            discountAllocations: [],
-            taxLines: [],
-            originalPriceSet: moneyBag(model.totals.shipping, model),
-            discountedPriceSet: moneyBag(model.totals.shipping, model),
-            currentDiscountedPriceSet: moneyBag(current.shipping, model),
-          },
+    shippingLine: shipping,
+    shippingLines: (args: Args) =>
+      connection(
+        shipping ? [shipping] : [],
+        args,
+        (line) => line.id,
+        (line) => line,
+      ),
     statusPageUrl: `https://${ctx.shop.shop}/${ctx.shop.shopId}/orders/${model.id}/authenticate`,
     lineItems: (args: Args) =>
       connection(

@@ -10,6 +10,7 @@ import {
   recordPaidOrder,
   recordRefund,
 } from "./accrual.server";
+import { appDiscountCodes } from "./redemptions.server";
 import type { TopicHandler } from "./webhook-runner.server";
 
 export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
@@ -22,17 +23,7 @@ export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
           ? [application.code]
           : [],
     );
-    const appCodes = new Set(
-      codes.length === 0
-        ? []
-        : (
-            await tx.query<{ code: string }>(
-              `SELECT upper(code) AS code FROM "Redemption"
-               WHERE shop = $1 AND upper(code) IN (SELECT upper(jsonb_array_elements_text($2::jsonb)))`,
-              [shop, codes],
-            )
-          ).map((redemption) => redemption.code),
-    );
+    const appCodes = await appDiscountCodes(tx, shop, codes);
     const order = toPaidOrder(payload, (code) =>
       appCodes.has(code.toUpperCase()),
     );

@@ -22,6 +22,7 @@ import {
   ingestPaidOrder,
   ingestRefund,
 } from "./ingest.server";
+import { appDiscountCodes } from "./redemptions.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 
 /** The slice of the library's Admin API context reconciliation needs. */
@@ -170,8 +171,8 @@ export async function reconcileOrders(
       if (parsed.success) orders.push(parsed.data);
       else skip(orderIdOf(node), `MALFORMED (${firstIssue(parsed.error)})`);
     }
-    const appCodes = await appCodesAmong(
-      database,
+    const appCodes = await appDiscountCodes(
+      database.sql,
       shop,
       orders.flatMap(discountCodesOf),
     );
@@ -278,20 +279,6 @@ async function withAllLineItems(
  * The discount codes among `codes` that this app minted for redemptions: their allocations are the
  * points discount, which never earns. Codes are unique per shop without regard to case at Shopify.
  */
-async function appCodesAmong(
-  database: Database,
-  shop: string,
-  codes: string[],
-): Promise<Set<string>> {
-  if (codes.length === 0) return new Set();
-  const rows = await database.sql.query<{ code: string }>(
-    `SELECT upper(code) AS code FROM "Redemption"
-     WHERE shop = $1 AND upper(code) IN (SELECT upper(jsonb_array_elements_text($2::jsonb)))`,
-    [shop, codes],
-  );
-  return new Set(rows.map((row) => row.code));
-}
-
 function orderIdOf(node: unknown): string {
   const parsed = z.object({ legacyResourceId: z.string() }).safeParse(node);
   return parsed.success ? parsed.data.legacyResourceId : "(unknown)";

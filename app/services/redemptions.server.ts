@@ -148,3 +148,21 @@ export async function settleRedemption(
   );
   return { ok: true, status: step.next, changed: true };
 }
+
+/**
+ * Which of an order's discount codes this app minted for redemptions (upper-cased): their
+ * allocations are the points discount, never earned on. Works in or out of a transaction.
+ */
+export async function appDiscountCodes(
+  db: Pick<Tx, "query">,
+  shop: string,
+  codes: string[],
+): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const rows = await db.query<{ code: string }>(
+    `SELECT upper(code) AS code FROM "Redemption"
+     WHERE shop = $1 AND upper(code) IN (SELECT upper(jsonb_array_elements_text($2::jsonb)))`,
+    [shop, codes],
+  );
+  return new Set(rows.map((row) => row.code));
+}

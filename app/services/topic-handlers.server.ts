@@ -31,3 +31,7 @@ export const topicHandlers: Record<
     shopRedact,
   ].map((handler) => [handler.topic, handler as TopicHandler<z.ZodType>]),
 );
+
+/** "ORDERS_PAID" → "/webhooks/orders/paid": the uri shopify.app.toml subscribes each topic at. */
+export const webhookPath = (topic: string) =>
+  `/webhooks/${topic.toLowerCase().replace("_", "/")}`;

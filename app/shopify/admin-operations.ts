@@ -12,3 +12,154 @@ export const SHOP_DETAILS_QUERY = `#graphql
     }
   }
 `;
+
+// Reconciliation reads the shop's orders back to heal missed webhooks. Shopify prices a nested
+// connection at its page size times one item (https://shopify.dev/docs/api/usage/rate-limits), so
+// the nested pages are small enough for a few orders per query under the 1,000-point limit; each
+// carries `pageInfo`, so an order longer than its page is completed or reported, never earned on
+// in part. LineItem has no `legacyResourceId` in 2025-04: the REST id is the tail of its gid.
+export const RECONCILE_ORDERS_QUERY = `#graphql
+  query LoyaltyReconcileOrders($first: Int!, $after: String, $query: String) {
+    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        legacyResourceId
+        createdAt
+        processedAt
+        updatedAt
+        cancelledAt
+        test
+        currencyCode
+        email
+        displayFinancialStatus
+        customer {
+          id
+          email
+          firstName
+          lastName
+        }
+        lineItems(first: 20) {
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            id
+            quantity
+            isGiftCard
+            originalUnitPriceSet {
+              shopMoney {
+                amount
+                currencyCode
+              }
+            }
+            discountAllocations {
+              allocatedAmountSet {
+                shopMoney {
+                  amount
+                  currencyCode
+                }
+              }
+              discountApplication {
+                ... on DiscountCodeApplication {
+                  code
+                }
+              }
+            }
+          }
+        }
+        shippingLines(first: 3) {
+          pageInfo {
+            hasNextPage
+          }
+          nodes {
+            discountedPriceSet {
+              shopMoney {
+                amount
+                currencyCode
+              }
+            }
+          }
+        }
+        totalTaxSet {
+          shopMoney {
+            amount
+            currencyCode
+          }
+        }
+        refunds {
+          id
+          legacyResourceId
+          createdAt
+          refundLineItems(first: 20) {
+            pageInfo {
+              hasNextPage
+            }
+            nodes {
+              lineItem {
+                id
+              }
+              quantity
+            }
+          }
+          transactions(first: 3) {
+            pageInfo {
+              hasNextPage
+            }
+            nodes {
+              kind
+              status
+              amountSet {
+                shopMoney {
+                  amount
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+// The rest of an order's line items when it has more than one page of RECONCILE_ORDERS_QUERY.
+export const RECONCILE_ORDER_LINE_ITEMS_QUERY = `#graphql
+  query LoyaltyReconcileOrderLineItems($id: ID!, $after: String) {
+    order(id: $id) {
+      lineItems(first: 100, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
+          quantity
+          isGiftCard
+          originalUnitPriceSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+          discountAllocations {
+            allocatedAmountSet {
+              shopMoney {
+                amount
+                currencyCode
+              }
+            }
+            discountApplication {
+              ... on DiscountCodeApplication {
+                code
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;

@@ -8,8 +8,45 @@ export type LoyaltyShopDetailsQueryVariables = AdminTypes.Exact<{ [key: string]:
 
 export type LoyaltyShopDetailsQuery = { shop: Pick<AdminTypes.Shop, 'id' | 'name' | 'myshopifyDomain' | 'currencyCode' | 'ianaTimezone'> };
 
+export type LoyaltyReconcileOrdersQueryVariables = AdminTypes.Exact<{
+  first: AdminTypes.Scalars['Int']['input'];
+  after?: AdminTypes.InputMaybe<AdminTypes.Scalars['String']['input']>;
+  query?: AdminTypes.InputMaybe<AdminTypes.Scalars['String']['input']>;
+}>;
+
+
+export type LoyaltyReconcileOrdersQuery = { orders: { pageInfo: Pick<AdminTypes.PageInfo, 'hasNextPage' | 'endCursor'>, nodes: Array<(
+      Pick<AdminTypes.Order, 'id' | 'legacyResourceId' | 'createdAt' | 'processedAt' | 'updatedAt' | 'cancelledAt' | 'test' | 'currencyCode' | 'email' | 'displayFinancialStatus'>
+      & { customer?: AdminTypes.Maybe<Pick<AdminTypes.Customer, 'id' | 'email' | 'firstName' | 'lastName'>>, lineItems: { pageInfo: Pick<AdminTypes.PageInfo, 'hasNextPage' | 'endCursor'>, nodes: Array<(
+          Pick<AdminTypes.LineItem, 'id' | 'quantity' | 'isGiftCard'>
+          & { originalUnitPriceSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, discountApplication: Pick<AdminTypes.DiscountCodeApplication, 'code'> }> }
+        )> }, shippingLines: { pageInfo: Pick<AdminTypes.PageInfo, 'hasNextPage'>, nodes: Array<{ discountedPriceSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> } }> }, totalTaxSet?: AdminTypes.Maybe<{ shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }>, refunds: Array<(
+        Pick<AdminTypes.Refund, 'id' | 'legacyResourceId' | 'createdAt'>
+        & { refundLineItems: { pageInfo: Pick<AdminTypes.PageInfo, 'hasNextPage'>, nodes: Array<(
+            Pick<AdminTypes.RefundLineItem, 'quantity'>
+            & { lineItem: Pick<AdminTypes.LineItem, 'id'> }
+          )> }, transactions: { pageInfo: Pick<AdminTypes.PageInfo, 'hasNextPage'>, nodes: Array<(
+            Pick<AdminTypes.OrderTransaction, 'kind' | 'status'>
+            & { amountSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount'> } }
+          )> } }
+      )> }
+    )> } };
+
+export type LoyaltyReconcileOrderLineItemsQueryVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+  after?: AdminTypes.InputMaybe<AdminTypes.Scalars['String']['input']>;
+}>;
+
+
+export type LoyaltyReconcileOrderLineItemsQuery = { order?: AdminTypes.Maybe<{ lineItems: { pageInfo: Pick<AdminTypes.PageInfo, 'hasNextPage' | 'endCursor'>, nodes: Array<(
+        Pick<AdminTypes.LineItem, 'id' | 'quantity' | 'isGiftCard'>
+        & { originalUnitPriceSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, discountApplication: Pick<AdminTypes.DiscountCodeApplication, 'code'> }> }
+      )> } }> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query LoyaltyShopDetails {\n    shop {\n      id\n      name\n      myshopifyDomain\n      currencyCode\n      ianaTimezone\n    }\n  }\n": {return: LoyaltyShopDetailsQuery, variables: LoyaltyShopDetailsQueryVariables},
+  "#graphql\n  query LoyaltyReconcileOrders($first: Int!, $after: String, $query: String) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        legacyResourceId\n        createdAt\n        processedAt\n        updatedAt\n        cancelledAt\n        test\n        currencyCode\n        email\n        displayFinancialStatus\n        customer {\n          id\n          email\n          firstName\n          lastName\n        }\n        lineItems(first: 20) {\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n          nodes {\n            id\n            quantity\n            isGiftCard\n            originalUnitPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n            discountAllocations {\n              allocatedAmountSet {\n                shopMoney {\n                  amount\n                  currencyCode\n                }\n              }\n              discountApplication {\n                ... on DiscountCodeApplication {\n                  code\n                }\n              }\n            }\n          }\n        }\n        shippingLines(first: 3) {\n          pageInfo {\n            hasNextPage\n          }\n          nodes {\n            discountedPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n          }\n        }\n        totalTaxSet {\n          shopMoney {\n            amount\n            currencyCode\n          }\n        }\n        refunds {\n          id\n          legacyResourceId\n          createdAt\n          refundLineItems(first: 20) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              lineItem {\n                id\n              }\n              quantity\n            }\n          }\n          transactions(first: 3) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              kind\n              status\n              amountSet {\n                shopMoney {\n                  amount\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: LoyaltyReconcileOrdersQuery, variables: LoyaltyReconcileOrdersQueryVariables},
+  "#graphql\n  query LoyaltyReconcileOrderLineItems($id: ID!, $after: String) {\n    order(id: $id) {\n      lineItems(first: 100, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          quantity\n          isGiftCard\n          originalUnitPriceSet {\n            shopMoney {\n              amount\n              currencyCode\n            }\n          }\n          discountAllocations {\n            allocatedAmountSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n            discountApplication {\n              ... on DiscountCodeApplication {\n                code\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: LoyaltyReconcileOrderLineItemsQuery, variables: LoyaltyReconcileOrderLineItemsQueryVariables},
 }
 
 interface GeneratedMutationTypes {

@@ -1,6 +1,7 @@
 import { access, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { topicHandlers, webhookPath } from "~/services/topic-handlers.server";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -47,5 +48,18 @@ describe("shopify.app.toml webhook subscriptions", () => {
         "shop/redact",
       ].sort(),
     );
+  });
+});
+
+describe("the webhook dispatch in front of Remix", () => {
+  it("serves exactly the uris shopify.app.toml subscribes", async () => {
+    const toml = await readFile(`${root}shopify.app.toml`, "utf8");
+    const uris = [...toml.matchAll(/uri = "([^"]+)"/g)]
+      .map((match) => match[1])
+      .sort();
+    const served = Object.values(topicHandlers)
+      .map((handler) => webhookPath(handler.topic))
+      .sort();
+    expect(served).toEqual(uris);
   });
 });

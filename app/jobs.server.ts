@@ -1,0 +1,110 @@
+import { database, sql } from "./db.server";
+import { log } from "./logger.server";
+import { reconcileOrders } from "./services/reconciliation.server";
+import { settleDueLots } from "./services/settlement.server";
+import { unauthenticated } from "./shopify.server";
+
+export interface BackgroundJobs {
+  stop(): void;
+}
+
+const HOUR = 3_600_000;
+
+/** Settles pending points whose period has passed (and lots past their expiry), as of now. */
+async function settle() {
+  const report = await settleDueLots(sql, new Date());
+  if (report.entries > 0) log("info", "due lots settled", { ...report });
+}
+
+/**
+ * Reads back every installed shop's orders of the last `lookbackHours` and feeds what the
+ * ledger has not seen: webhooks that never arrived are healed within one period.
+ */
+async function reconcileInstalledShops(lookbackHours: number) {
+  const shops = await sql.query<{ shop: string }>(
+    `SELECT s.shop FROM "Shop" s
+     WHERE s."uninstalledAt" IS NULL
+       AND EXISTS (SELECT 1 FROM "Session" x WHERE x.shop = s.shop AND NOT x."isOnline")`,
+  );
+  const to = new Date();
+  const from = new Date(to.getTime() - lookbackHours * HOUR);
+  for (const { shop } of shops) {
+    const { admin } = await unauthenticated.admin(shop);
+    const report = await reconcileOrders({
+      database: await database(),
+      admin,
+      shop,
+      from,
+      to,
+    });
+    log("info", "orders reconciled", {
+      shop,
+      fetched: report.fetched,
+      paidFed: report.paidFed,
+      refundsFed: report.refundsFed,
+      cancellationsFed: report.cancellationsFed,
+      leftOut: report.leftOut.length,
+    });
+  }
+}
+
+/** Runs `job` now and every `everyMs`, never two runs at once; failures are logged, not thrown. */
+function every(
+  name: string,
+  everyMs: number,
+  job: () => Promise<void>,
+  keepAlive: boolean,
+) {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await job();
+    } catch (error) {
+      log("error", `${name} failed`, {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      running = false;
+    }
+  };
+  void run();
+  const timer = setInterval(() => void run(), everyMs);
+  // Inside the web server a timer must not keep a stopping process alive; on its own it is the process.
+  if (!keepAlive) timer.unref();
+  return timer;
+}
+
+/**
+ * The in-process scheduler. Every job is idempotent and works from what is due "as of now", so a
+ * restart, a second instance or a long pause only delays work, never repeats or loses it.
+ */
+export function startBackgroundJobs(
+  options: {
+    settleEveryMs?: number;
+    reconcileEveryHours?: number;
+    keepProcessAlive?: boolean;
+  } = {},
+): BackgroundJobs {
+  const keepAlive = options.keepProcessAlive ?? false;
+  const reconcileHours =
+    options.reconcileEveryHours ??
+    Number(process.env.LOYALTY_RECONCILE_EVERY_HOURS ?? 6);
+  const timers = [
+    every(
+      "settling due lots",
+      options.settleEveryMs ?? 60_000,
+      settle,
+      keepAlive,
+    ),
+    // Each run looks back twice its period, so one failed run leaves no gap.
+    every(
+      "reconciliation",
+      reconcileHours * HOUR,
+      () => reconcileInstalledShops(2 * reconcileHours),
+      keepAlive,
+    ),
+  ];
+  return { stop: () => timers.forEach((timer) => clearInterval(timer)) };
+}
