@@ -34,7 +34,7 @@ export default defineConfig({
   },
   plugins: [
     remix({
-      ignoredRouteFiles: ["**/.*", "**/*.test.ts", "**/*.test.tsx"],
+      ignoredRouteFiles: ["**/.*", "**/*.md", "**/*.test.ts", "**/*.test.tsx"],
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

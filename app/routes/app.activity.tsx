@@ -1,0 +1,153 @@
+import {
+  json,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
+import {
+  Form,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+} from "@remix-run/react";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  Layout,
+  Page,
+  Text,
+} from "@shopify/polaris";
+import { z } from "zod";
+import { database, sql } from "~/db.server";
+import { deadLetters, recentOrderActivity } from "~/services/activity.server";
+import { replayDeadLetters } from "~/services/dead-letters.server";
+import { authenticate } from "~/shopify.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const [orders, letters] = await Promise.all([
+    recentOrderActivity(sql, session.shop),
+    deadLetters(sql, session.shop),
+  ]);
+  return {
+    orders: orders.map((order) => ({ ...order, at: order.at.toISOString() })),
+    deadLetters: letters.map((letter) => ({
+      ...letter,
+      receivedAt: letter.receivedAt.toISOString(),
+      replayedAt: letter.replayedAt?.toISOString() ?? null,
+    })),
+  };
+};
+
+const actionSchema = z.object({ intent: z.literal("replay-dead-letters") });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const parsed = actionSchema.safeParse(
+    Object.fromEntries(await request.formData()),
+  );
+  if (!parsed.success)
+    return json({ error: "Unknown action." }, { status: 400 });
+  const report = await replayDeadLetters(await database(), {
+    shop: session.shop,
+  });
+  return { report };
+};
+
+const reasonLabels: Record<string, string> = {
+  TEST_ORDER: "Test order",
+  PROGRAM_OFF: "Program was off",
+  BEFORE_PROGRAM_START: "Placed before the program started",
+  GUEST: "Guest checkout (kept for the buyer's future account)",
+  MEMBER_REDACTED: "Customer data was erased",
+  NO_POINTS: "Earned 0 points",
+};
+
+export default function Activity() {
+  const { orders, deadLetters: letters } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const replaying = useNavigation().state === "submitting";
+  const pending = letters.filter((letter) => letter.replayedAt === null).length;
+  return (
+    <Page
+      title="Activity"
+      subtitle="What the program did with each order Shopify sent"
+    >
+      <Layout>
+        <Layout.Section>
+          <Card padding="0">
+            <DataTable
+              columnContentTypes={["text", "text", "numeric", "text"]}
+              headings={["Order", "Outcome", "Points", "When"]}
+              rows={orders.map((order) => [
+                `#${order.orderId}`,
+                order.outcome === "IGNORED" ? (
+                  <Badge key="outcome">
+                    {reasonLabels[order.reason ?? ""] ??
+                      order.reason ??
+                      "Ignored"}
+                  </Badge>
+                ) : order.outcome === "EARNED" ? (
+                  <Badge key="outcome" tone="success">
+                    Earned
+                  </Badge>
+                ) : (
+                  <Badge key="outcome" tone="attention">
+                    Waiting for payment
+                  </Badge>
+                ),
+                order.outcome === "EARNED" ? (order.points ?? 0) : "",
+                new Date(order.at).toLocaleString(),
+              ])}
+            />
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Deliveries the app could not read ({pending} waiting)
+              </Text>
+              <Text as="p" tone="subdued">
+                Shopify signed these, so nothing is lost: once the app is fixed,
+                replay them.
+              </Text>
+              {letters.length > 0 && (
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text"]}
+                  headings={["Topic", "Problem", "Received", "Replayed"]}
+                  rows={letters.map((letter) => [
+                    letter.topic,
+                    letter.error,
+                    new Date(letter.receivedAt).toLocaleString(),
+                    letter.replayedAt
+                      ? new Date(letter.replayedAt).toLocaleString()
+                      : "—",
+                  ])}
+                />
+              )}
+              <Form method="post">
+                <input
+                  type="hidden"
+                  name="intent"
+                  value="replay-dead-letters"
+                />
+                <Button submit disabled={pending === 0} loading={replaying}>
+                  Replay waiting deliveries
+                </Button>
+              </Form>
+              {result && "report" in result && (
+                <Text as="p">
+                  Replayed {result.report.replayed}; still failing{" "}
+                  {result.report.stillFailing}.
+                </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { programConfig, saveProgramConfig } from "~/services/program.server";
+import { registerLocalShop } from "../../scripts/lib/register-shop";
+import { startShopifySimulator, type Simulator } from "../../simulator/server";
+import { orderPayload } from "../../simulator/webhooks";
+import { adminRequest } from "../support/admin";
+import { startTestApp, type RunningApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { sendWebhook } from "../support/webhooks";
+
+const shop = "activity-shop.myshopify.com";
+const otherShop = "other-activity-shop.myshopify.com";
+const route = { path: "/app/activity", id: "routes/app.activity" };
+
+let db: TestDatabase;
+let simulator: Simulator;
+let app: RunningApp;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  simulator = await startShopifySimulator();
+  app = await startTestApp({ database: db, adminApiOrigin: simulator.origin });
+  for (const name of [shop, otherShop]) {
+    await registerLocalShop({ shop: name, accessToken: `shpat_${name}` });
+  }
+  await db.sql.transaction(async (tx) => {
+    const config = await programConfig(tx, shop);
+    if (!config) throw new Error("no program");
+    await saveProgramConfig(tx, shop, {
+      ...config,
+      enabled: true,
+      programStartAt: new Date("2025-01-01"),
+    });
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await simulator?.close();
+  await db?.destroy();
+});
+
+const customer = { id: 42, email: "mira@example.org" };
+const order = (id: number, extra = {}) => ({
+  id,
+  currency: "USD",
+  customer,
+  lines: [{ id: id * 10, price: "30.00", quantity: 1 }],
+  createdAt: new Date().toISOString(),
+  ...extra,
+});
+
+describe("the activity page", () => {
+  it("shows each order's outcome with the reason it earned nothing, and the dead letters", async () => {
+    await sendWebhook(app, shop, "orders/paid", orderPayload(order(101)));
+    await sendWebhook(
+      app,
+      shop,
+      "orders/paid",
+      orderPayload(order(102, { test: true })),
+    );
+    await sendWebhook(app, shop, "orders/paid", undefined, {
+      rawBody: '{"id": "broken"',
+    });
+
+    const response = await adminRequest(app, shop, route);
+    expect(response.status).toBe(200);
+    const page = await response.json();
+    expect(page.orders).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          orderId: "101",
+          outcome: "EARNED",
+          points: 30,
+        }),
+        expect.objectContaining({
+          orderId: "102",
+          outcome: "IGNORED",
+          reason: "TEST_ORDER",
+        }),
+      ]),
+    );
+    expect(page.deadLetters).toEqual([
+      expect.objectContaining({
+        topic: "ORDERS_PAID",
+        replayedAt: null,
+        error: expect.stringContaining("not JSON"),
+      }),
+    ]);
+  });
+
+  it("replays dead letters from the page; one that still cannot be read stays", async () => {
+    const replay = await adminRequest(app, shop, route, {
+      method: "POST",
+      form: { intent: "replay-dead-letters" },
+    });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({
+      report: { replayed: 0, stillFailing: 1 },
+    });
+
+    const unknown = await adminRequest(app, shop, route, {
+      method: "POST",
+      form: { intent: "drop-tables" },
+    });
+    expect(unknown.status).toBe(400);
+  });
+
+  it("shows a shop only its own activity", async () => {
+    const page = await (await adminRequest(app, otherShop, route)).json();
+    expect(page).toEqual({ orders: [], deadLetters: [] });
+  });
+
+  it("refuses a request without a valid session token", async () => {
+    const response = await fetch(
+      `${app.url}${route.path}?_data=${encodeURIComponent(route.id)}`,
+      {
+        headers: {
+          Authorization: "Bearer not-a-token",
+          "User-Agent": "Mozilla/5.0 Chrome/156.0",
+        },
+      },
+    );
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(await response.text()).not.toContain("orderId");
+  });
+});
