@@ -15,15 +15,25 @@ import {
   reverseEarn,
   settleDue,
 } from "~/loyalty/ledger";
-import { lotTimes, type ProgramConfig } from "~/loyalty/program";
+import {
+  lotTimes,
+  programConfigSchema,
+  type ProgramConfig,
+} from "~/loyalty/program";
 import {
   refundedBase,
   type LineBase,
   type RefundedLine,
 } from "~/loyalty/refunds";
 import type { PaidOrder } from "~/shopify/order-payload";
-import { writeLedger, type MemberRef } from "./ledger.server";
-import { ensureMember } from "./members.server";
+import {
+  writeLedger,
+  writeLockedLedger,
+  type LedgerOperation,
+  type LockedState,
+  type MemberRef,
+} from "./ledger.server";
+import { ensureMemberLocked } from "./members.server";
 import { ensureShop, shopWithProgram } from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 
@@ -60,8 +70,13 @@ interface OrderRow {
   paidAt: Date | null;
   cancelledAt: Date | null;
   cancelApplied: boolean;
-  /** Refunds received for the order and not yet applied to the ledger. */
-  waitingRefunds: number;
+  /** A refund arrived before the order earned and waits to be applied. */
+  refundsWaiting: boolean;
+}
+
+interface ProgramJson {
+  installedAt: string;
+  config: unknown;
 }
 
 interface RefundRow {
@@ -88,7 +103,8 @@ async function shopProgram(tx: Tx, shop: string, currency: string) {
 }
 
 const orderColumns = `shop, "orderId", "customerId", "memberId", "guestEmail", currency, outcome,
-  reason, points, snapshot, "lineBases", "processedAt", "paidAt", "cancelledAt", "cancelApplied"`;
+  reason, points, snapshot, "lineBases", "processedAt", "paidAt", "cancelledAt", "cancelApplied",
+  "refundsWaiting"`;
 
 /**
  * Locks the order's record (creating it when this is the first the app hears of the order), so
@@ -100,14 +116,14 @@ async function lockOrder(
   shop: string,
   orderId: string,
   seed: { currency?: string | null; customerId?: string | null } = {},
-): Promise<OrderRow> {
-  const [row] = await tx.query<OrderRow>(
+): Promise<OrderRow & { program: ProgramJson | null }> {
+  const [row] = await tx.query<OrderRow & { program: ProgramJson | null }>(
     `INSERT INTO "OrderRecord" (shop, "orderId", outcome, currency, "customerId", "updatedAt")
      VALUES ($1, $2, 'WAITING', $3, $4, now())
      ON CONFLICT (shop, "orderId") DO UPDATE SET shop = EXCLUDED.shop
      RETURNING ${orderColumns},
-       (SELECT count(*) FROM "RefundRecord" r
-        WHERE r.shop = $1 AND r."orderId" = $2 AND r."appliedAt" IS NULL)::int AS "waitingRefunds"`,
+       (SELECT json_build_object('installedAt', s."installedAt", 'config', s.config)
+        FROM "Shop" s WHERE s.shop = $1) AS program`,
     [shop, orderId, seed.currency ?? null, seed.customerId ?? null],
   );
   if (!row) throw new Error(`could not lock order ${orderId} of ${shop}`);
@@ -150,11 +166,16 @@ export async function recordPaidOrder(
   order: PaidOrder,
   context: AccrualContext,
 ): Promise<WebhookOutcome> {
-  const { config, installedAt } = await shopProgram(tx, shop, order.currency);
   const record = await lockOrder(tx, shop, order.orderId, {
     currency: order.currency,
     customerId: order.customer?.id,
   });
+  const { config, installedAt } = record.program
+    ? {
+        config: programConfigSchema.parse(record.program.config),
+        installedAt: new Date(`${record.program.installedAt}Z`),
+      }
+    : await shopProgram(tx, shop, order.currency);
   if (record.paidAt) return { status: "ignored", reason: "ALREADY_RECORDED" };
 
   const paid = {
@@ -208,11 +229,17 @@ export async function recordPaidOrder(
     );
   }
 
-  const member = await ensureMember(tx, shop, order.customer.id, {
-    email: order.customer.email,
-    firstName: order.customer.firstName,
-    lastName: order.customer.lastName,
-  });
+  const { member, locked } = await ensureMemberLocked(
+    tx,
+    shop,
+    order.customer.id,
+    {
+      email: order.customer.email,
+      firstName: order.customer.firstName,
+      lastName: order.customer.lastName,
+    },
+    orderEarnKey(order.orderId),
+  );
   if (member.redacted) return ignore("MEMBER_REDACTED");
 
   const evaluation = evaluateEarn(
@@ -232,6 +259,7 @@ export async function recordPaidOrder(
     order.occurredAt,
     config,
     context,
+    locked,
   );
   await updateOrder(tx, shop, order.orderId, {
     ...paid,
@@ -242,7 +270,7 @@ export async function recordPaidOrder(
     snapshot: evaluation.snapshot,
     lineBases,
   });
-  if (record.waitingRefunds > 0 || paid.cancelledAt) {
+  if (record.refundsWaiting || paid.cancelledAt) {
     await applyWaitingReversals(tx, shop, order.orderId, config, context);
   }
   return { status: "applied" };
@@ -256,10 +284,11 @@ async function grantOrderEarn(
   occurredAt: Date,
   config: ProgramConfig,
   context: AccrualContext,
+  locked?: LockedState,
 ) {
   const key = orderEarnKey(orderId);
   const { availableAt, expiresAt } = lotTimes(config, occurredAt);
-  await writeLedger(tx, member, {
+  const operation: LedgerOperation = {
     key,
     webhookEventId: context.webhookEventId,
     plan: (state) => {
@@ -276,7 +305,10 @@ async function grantOrderEarn(
       });
       return concatWrites(settled, earned);
     },
-  });
+  };
+  await (locked
+    ? writeLockedLedger(tx, member, locked, operation)
+    : writeLedger(tx, member, operation));
 }
 
 const refundColumns = `"refundId", "orderId", lines, "moneyRefunded", "refundedAt", "clawedBack"`;
@@ -298,6 +330,8 @@ async function applyWaitingReversals(
   for (const refund of waiting) {
     await applyRefund(tx, shop, refund, config, context);
   }
+  if (waiting.length > 0)
+    await updateOrder(tx, shop, orderId, { refundsWaiting: false });
   const record = await lockOrder(tx, shop, orderId);
   if (record.cancelledAt && !record.cancelApplied) {
     await applyCancel(tx, record, config, context);
@@ -486,7 +520,10 @@ export async function recordRefund(
     ],
   );
   if (!stored) return { status: "ignored", reason: "ALREADY_RECORDED" };
-  if (mayStillEarn(record)) return { status: "applied" };
+  if (mayStillEarn(record)) {
+    await updateOrder(tx, shop, refund.orderId, { refundsWaiting: true });
+    return { status: "applied" };
+  }
   const { config } = await shopProgram(tx, shop, record.currency ?? "USD");
   await applyRefund(tx, shop, stored, config, context);
   return stored.moneyRefunded

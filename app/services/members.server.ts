@@ -1,5 +1,14 @@
 import type { Tx } from "~/db/client.server";
-import type { MemberRef } from "./ledger.server";
+import {
+  freshness,
+  lockedStateFrom,
+  rereadLockedState,
+  openLotsJson,
+  type LockedState,
+  type LotJson,
+  type MemberRef,
+} from "./ledger.server";
+import type { Balances } from "~/loyalty/ledger";
 
 export interface CustomerProfile {
   email?: string | null;
@@ -8,36 +17,89 @@ export interface CustomerProfile {
 }
 
 /**
- * The member for a Shopify customer, created on first sight. Profile fields that are given are
- * refreshed, except on a redacted member, which stays anonymous.
+ * Inserts the member or refreshes the given profile fields (not on a redacted member, which stays
+ * anonymous). Either way the row is locked until the transaction ends. Parameters $1–$8.
  */
+const upsertMember = `
+  INSERT INTO "Member" (id, shop, "customerId", email, "firstName", "lastName", "updatedAt")
+  VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, now())
+  ON CONFLICT (shop, "customerId") DO UPDATE SET
+    email = CASE WHEN "Member"."redactedAt" IS NULL AND $6 THEN EXCLUDED.email ELSE "Member".email END,
+    "firstName" = CASE WHEN "Member"."redactedAt" IS NULL AND $7 THEN EXCLUDED."firstName" ELSE "Member"."firstName" END,
+    "lastName" = CASE WHEN "Member"."redactedAt" IS NULL AND $8 THEN EXCLUDED."lastName" ELSE "Member"."lastName" END,
+    "updatedAt" = now()
+  RETURNING shop, id, "redactedAt", available, pending, held, "lifetimeEarned", "ledgerVersion"`;
+
+function upsertParameters(
+  shop: string,
+  customerId: string,
+  profile: CustomerProfile,
+) {
+  const given = (field: keyof CustomerProfile) => profile[field] !== undefined;
+  return [
+    shop,
+    customerId,
+    profile.email ?? null,
+    profile.firstName ?? null,
+    profile.lastName ?? null,
+    given("email"),
+    given("firstName"),
+    given("lastName"),
+  ];
+}
+
+export type EnsuredMember = MemberRef & { redacted: boolean };
+
+/** The member for a Shopify customer, created on first sight. */
 export async function ensureMember(
   tx: Tx,
   shop: string,
   customerId: string,
   profile: CustomerProfile = {},
-): Promise<MemberRef & { redacted: boolean }> {
-  const given = (field: keyof CustomerProfile) => profile[field] !== undefined;
+): Promise<EnsuredMember> {
   const [row] = await tx.query<{ id: string; redactedAt: Date | null }>(
-    `INSERT INTO "Member" (id, shop, "customerId", email, "firstName", "lastName", "updatedAt")
-     VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, now())
-     ON CONFLICT (shop, "customerId") DO UPDATE SET
-       email = CASE WHEN "Member"."redactedAt" IS NULL AND $6 THEN EXCLUDED.email ELSE "Member".email END,
-       "firstName" = CASE WHEN "Member"."redactedAt" IS NULL AND $7 THEN EXCLUDED."firstName" ELSE "Member"."firstName" END,
-       "lastName" = CASE WHEN "Member"."redactedAt" IS NULL AND $8 THEN EXCLUDED."lastName" ELSE "Member"."lastName" END,
-       "updatedAt" = now()
-     RETURNING id, "redactedAt"`,
-    [
-      shop,
-      customerId,
-      profile.email ?? null,
-      profile.firstName ?? null,
-      profile.lastName ?? null,
-      given("email"),
-      given("firstName"),
-      given("lastName"),
-    ],
+    upsertMember,
+    upsertParameters(shop, customerId, profile),
   );
   if (!row) throw new Error(`could not record member ${customerId} of ${shop}`);
   return { shop, memberId: row.id, redacted: row.redactedAt !== null };
+}
+
+/**
+ * `ensureMember` and the ledger's lock-and-read in one statement, for a caller about to write
+ * the member's ledger with `writeLockedLedger` (the webhook path): the upsert locks the row, and
+ * the same statement reads the balances, open lots and whether `key` is already used.
+ */
+export async function ensureMemberLocked(
+  tx: Tx,
+  shop: string,
+  customerId: string,
+  profile: CustomerProfile,
+  key: string,
+): Promise<{ member: EnsuredMember; locked: LockedState }> {
+  const [row] = await tx.query<
+    Balances & {
+      id: string;
+      redactedAt: Date | null;
+      lots: LotJson[] | null;
+      keyTaken: boolean;
+      fresh: boolean;
+    }
+  >(
+    `WITH member AS (${upsertMember})
+     SELECT member.id, member."redactedAt", member.available, member.pending, member.held,
+       member."lifetimeEarned", ${openLotsJson("member")} AS lots,
+       EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $1 AND "idempotencyKey" = $9) AS "keyTaken",
+       ${freshness("member", `shop = $1 AND "customerId" = $2`)} AS fresh
+     FROM member`,
+    [...upsertParameters(shop, customerId, profile), key],
+  );
+  if (!row) throw new Error(`could not record member ${customerId} of ${shop}`);
+  const member = { shop, memberId: row.id, redacted: row.redactedAt !== null };
+  return {
+    member,
+    locked: row.fresh
+      ? lockedStateFrom(row)
+      : await rereadLockedState(tx, member, [], key),
+  };
 }
