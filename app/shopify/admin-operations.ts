@@ -163,3 +163,27 @@ export const RECONCILE_ORDER_LINE_ITEMS_QUERY = `#graphql
     }
   }
 `;
+
+// The outbox's CUSTOMER_TAGS job: Shopify keeps tags as a set, so sending the same add or remove
+// twice (a retried job) leaves the same tags. Only the tags named are touched, never the others.
+export const CUSTOMER_TAGS_ADD_MUTATION = `#graphql
+  mutation LoyaltyCustomerTagsAdd($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const CUSTOMER_TAGS_REMOVE_MUTATION = `#graphql
+  mutation LoyaltyCustomerTagsRemove($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

@@ -43,6 +43,22 @@ export type LoyaltyReconcileOrderLineItemsQuery = { order?: AdminTypes.Maybe<{ l
         & { originalUnitPriceSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, discountApplication: Pick<AdminTypes.DiscountCodeApplication, 'code'> }> }
       )> } }> };
 
+export type LoyaltyCustomerTagsAddMutationVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+  tags: Array<AdminTypes.Scalars['String']['input']> | AdminTypes.Scalars['String']['input'];
+}>;
+
+
+export type LoyaltyCustomerTagsAddMutation = { tagsAdd?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
+export type LoyaltyCustomerTagsRemoveMutationVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+  tags: Array<AdminTypes.Scalars['String']['input']> | AdminTypes.Scalars['String']['input'];
+}>;
+
+
+export type LoyaltyCustomerTagsRemoveMutation = { tagsRemove?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query LoyaltyShopDetails {\n    shop {\n      id\n      name\n      myshopifyDomain\n      currencyCode\n      ianaTimezone\n    }\n  }\n": {return: LoyaltyShopDetailsQuery, variables: LoyaltyShopDetailsQueryVariables},
   "#graphql\n  query LoyaltyReconcileOrders($first: Int!, $after: String, $query: String) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        legacyResourceId\n        createdAt\n        processedAt\n        updatedAt\n        cancelledAt\n        test\n        currencyCode\n        email\n        displayFinancialStatus\n        customer {\n          id\n          email\n          firstName\n          lastName\n        }\n        lineItems(first: 20) {\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n          nodes {\n            id\n            quantity\n            isGiftCard\n            originalUnitPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n            discountAllocations {\n              allocatedAmountSet {\n                shopMoney {\n                  amount\n                  currencyCode\n                }\n              }\n              discountApplication {\n                ... on DiscountCodeApplication {\n                  code\n                }\n              }\n            }\n          }\n        }\n        shippingLines(first: 3) {\n          pageInfo {\n            hasNextPage\n          }\n          nodes {\n            discountedPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n          }\n        }\n        totalTaxSet {\n          shopMoney {\n            amount\n            currencyCode\n          }\n        }\n        refunds {\n          id\n          legacyResourceId\n          createdAt\n          refundLineItems(first: 20) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              lineItem {\n                id\n              }\n              quantity\n            }\n          }\n          transactions(first: 3) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              kind\n              status\n              amountSet {\n                shopMoney {\n                  amount\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: LoyaltyReconcileOrdersQuery, variables: LoyaltyReconcileOrdersQueryVariables},
@@ -50,6 +66,8 @@ interface GeneratedQueryTypes {
 }
 
 interface GeneratedMutationTypes {
+  "#graphql\n  mutation LoyaltyCustomerTagsAdd($id: ID!, $tags: [String!]!) {\n    tagsAdd(id: $id, tags: $tags) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyCustomerTagsAddMutation, variables: LoyaltyCustomerTagsAddMutationVariables},
+  "#graphql\n  mutation LoyaltyCustomerTagsRemove($id: ID!, $tags: [String!]!) {\n    tagsRemove(id: $id, tags: $tags) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyCustomerTagsRemoveMutation, variables: LoyaltyCustomerTagsRemoveMutationVariables},
 }
 declare module '@shopify/admin-api-client' {
   type InputMaybe<T> = AdminTypes.InputMaybe<T>;
