@@ -1,7 +1,7 @@
 import { database, sql } from "./db.server";
 import { log } from "./logger.server";
 import { reconcileOrders } from "./services/reconciliation.server";
-import { settleDueLots } from "./services/settlement.server";
+import { reviewTiers, settleDueLots } from "./services/settlement.server";
 import { unauthenticated } from "./shopify.server";
 
 export interface BackgroundJobs {
@@ -99,6 +99,15 @@ export function startBackgroundJobs(
       keepAlive,
     ),
     // Each run looks back twice its period, so one failed run leaves no gap.
+    every(
+      "tier review",
+      HOUR,
+      async () => {
+        const report = await reviewTiers(sql, new Date());
+        if (report.changed > 0) log("info", "tiers reviewed", report);
+      },
+      keepAlive,
+    ),
     every(
       "reconciliation",
       reconcileHours * HOUR,

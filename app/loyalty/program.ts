@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { earnRuleSchema } from "./earn-rule";
+import { tierRulesSchema } from "./tiers";
 import { negativeBalancePolicySchema } from "./ledger";
 import { currencyCodeSchema, unitMinor, type Money } from "./money";
 import {
@@ -15,46 +16,6 @@ export const redemptionRateSchema = z.object({
 
 export type RedemptionRate = z.infer<typeof redemptionRateSchema>;
 
-export const tierSchema = z.object({
-  name: z.string().trim().min(1).max(40),
-  threshold: z.int().min(0),
-});
-
-export const tiersSchema = z
-  .object({
-    basis: z.enum(["POINTS_EARNED", "AMOUNT_SPENT"]),
-    window: z.enum(["LIFETIME", "ROLLING_12_MONTHS", "CALENDAR_YEAR"]),
-    levels: z.array(tierSchema).min(1),
-  })
-  .superRefine((tiers, context) => {
-    const [first] = tiers.levels;
-    if (first !== undefined && first.threshold !== 0) {
-      context.addIssue({
-        code: "custom",
-        message: "the first tier starts at 0",
-        path: ["levels"],
-      });
-    }
-    tiers.levels.forEach((level, index) => {
-      const previous = tiers.levels[index - 1];
-      if (previous !== undefined && level.threshold <= previous.threshold) {
-        context.addIssue({
-          code: "custom",
-          message: "tier thresholds strictly increase",
-          path: ["levels", index, "threshold"],
-        });
-      }
-    });
-    const names = tiers.levels.map((level) => level.name.toLowerCase());
-    if (new Set(names).size !== names.length) {
-      context.addIssue({
-        code: "custom",
-        message: "tier names are unique",
-        path: ["levels"],
-      });
-    }
-  });
-
 export const programConfigSchema = z
   .object({
     enabled: z.boolean(),
@@ -66,7 +27,7 @@ export const programConfigSchema = z
     expiryDays: z.int().min(1).max(3650).nullable().default(null),
     redemption: redemptionRateSchema,
     negativeBalancePolicy: negativeBalancePolicySchema,
-    tiers: tiersSchema,
+    tiers: tierRulesSchema,
     /** Points a new customer account receives once; 0 turns the bonus off. */
     signupBonusPoints: z.int().min(0).max(1_000_000).default(0),
     /** Keep guest orders and grant their points when the buyer opens an account with that e-mail. */

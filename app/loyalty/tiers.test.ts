@@ -27,6 +27,7 @@ import {
   tierFor,
   tierHandle,
   tierModifiers,
+  tierReviewNeeded,
   tierRulesSchema,
   tierTag,
   type CurrentTier,
@@ -1537,5 +1538,33 @@ describe("previewRuleChange", () => {
         "America/Los_Angeles",
       ),
     ).toEqual({ up: [], down: ["nye"], unchanged: 0 });
+  });
+});
+
+describe("tierReviewNeeded", () => {
+  const rules = {
+    basis: "POINTS_EARNED" as const,
+    window: "LIFETIME" as const,
+    levels: [
+      { name: "Bronze", threshold: 0 },
+      { name: "Silver", threshold: 500 },
+      { name: "Gold", threshold: 1500 },
+    ],
+  };
+  it.each([
+    ["staying in Bronze", "bronze", 499, false],
+    ["reaching Silver", "bronze", 500, true],
+    ["a first placement", null, 10, true],
+    ["Gold staying Gold", "gold", 9000, false],
+  ])("lifetime window: %s", (_, current, lifetime, expected) => {
+    expect(tierReviewNeeded(rules, current, lifetime)).toBe(expected);
+  });
+  it("always for windows that move", () => {
+    expect(
+      tierReviewNeeded({ ...rules, window: "ROLLING_12_MONTHS" }, "bronze", 10),
+    ).toBe(true);
+    expect(
+      tierReviewNeeded({ ...rules, window: "CALENDAR_YEAR" }, "bronze", 10),
+    ).toBe(true);
   });
 });

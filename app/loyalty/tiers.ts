@@ -1,8 +1,47 @@
 import { z } from "zod";
 import { BASIS_POINTS_ONE, type EarnModifier } from "./earn-rule";
 import type { NewEntry } from "./ledger";
-import { tierSchema, tiersSchema } from "./program";
 import { assertNonNegativeInteger, assertSafeInteger } from "./rounding";
+
+export const tierSchema = z.object({
+  name: z.string().trim().min(1).max(40),
+  threshold: z.int().min(0),
+});
+
+export const tiersSchema = z
+  .object({
+    basis: z.enum(["POINTS_EARNED", "AMOUNT_SPENT"]),
+    window: z.enum(["LIFETIME", "ROLLING_12_MONTHS", "CALENDAR_YEAR"]),
+    levels: z.array(tierSchema).min(1),
+  })
+  .superRefine((tiers, context) => {
+    const [first] = tiers.levels;
+    if (first !== undefined && first.threshold !== 0) {
+      context.addIssue({
+        code: "custom",
+        message: "the first tier starts at 0",
+        path: ["levels"],
+      });
+    }
+    tiers.levels.forEach((level, index) => {
+      const previous = tiers.levels[index - 1];
+      if (previous !== undefined && level.threshold <= previous.threshold) {
+        context.addIssue({
+          code: "custom",
+          message: "tier thresholds strictly increase",
+          path: ["levels", index, "threshold"],
+        });
+      }
+    });
+    const names = tiers.levels.map((level) => level.name.toLowerCase());
+    if (new Set(names).size !== names.length) {
+      context.addIssue({
+        code: "custom",
+        message: "tier names are unique",
+        path: ["levels"],
+      });
+    }
+  });
 
 /*
  * Tiers: which level a member holds, when it changes, and the perks and tags that follow from it.
@@ -842,5 +881,23 @@ function yearStartAtOrAfter(ms: number, timezone: string): number {
 export function localYearStart(at: Date, timezone = "UTC"): Date {
   return new Date(
     yearStartMs(localYear(instant(at, "at"), timezone), timezone),
+  );
+}
+
+/**
+ * Whether an increase of the member's lifetime earnings can change their tier. With a lifetime
+ * window on points earned the tier is a function of `lifetimeEarned` alone, so most orders need
+ * no review; every other window needs the dated history, so it is always reviewed.
+ */
+export function tierReviewNeeded(
+  rules: TierRulesInput,
+  currentHandle: string | null,
+  lifetimeEarned: number,
+): boolean {
+  if (rules.basis !== "POINTS_EARNED" || rules.window !== "LIFETIME")
+    return true;
+  return (
+    levelHandle(tierFor(lifetimeEarned, orderedLevels(rules.levels))) !==
+    currentHandle
   );
 }

@@ -25,6 +25,7 @@ import {
   type LineBase,
   type RefundedLine,
 } from "~/loyalty/refunds";
+import { levelHandle, tierModifiers, tierReviewNeeded } from "~/loyalty/tiers";
 import type { PaidOrder } from "~/shopify/order-payload";
 import {
   writeLedger,
@@ -34,6 +35,7 @@ import {
   type MemberRef,
 } from "./ledger.server";
 import { ensureMemberLocked } from "./members.server";
+import { reviewMemberTier } from "./tiers.server";
 import { ensureShop, shopWithProgram } from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 
@@ -151,12 +153,14 @@ async function updateOrder(
  * add theirs here; everything else in accrual stays the same, and the result is snapshotted on the
  * entry so later refunds use exactly what was in force.
  */
-export async function earnModifiers(
-  _tx: Tx,
-  _member: MemberRef,
-  _config: ProgramConfig,
-): Promise<EarnModifier[]> {
-  return [];
+export function earnModifiers(
+  config: ProgramConfig,
+  tierHandle: string | null,
+): EarnModifier[] {
+  const tier = config.tiers.levels.find(
+    (level) => levelHandle(level) === tierHandle,
+  );
+  return tier ? tierModifiers(tier) : [];
 }
 
 /** orders/paid: earn by the shop's rule, or record why not. Converges whatever arrived before. */
@@ -245,13 +249,13 @@ export async function recordPaidOrder(
   const evaluation = evaluateEarn(
     order.forEarning,
     rule,
-    await earnModifiers(tx, member, config),
+    earnModifiers(config, member.tierHandle),
   );
   if (evaluation.points === 0) {
     return ignore("NO_POINTS", { memberId: member.memberId });
   }
 
-  await grantOrderEarn(
+  const granted = await grantOrderEarn(
     tx,
     member,
     order.orderId,
@@ -261,6 +265,16 @@ export async function recordPaidOrder(
     context,
     locked,
   );
+  if (
+    granted.status === "applied" &&
+    tierReviewNeeded(
+      config.tiers,
+      member.tierHandle,
+      granted.state.balances.lifetimeEarned,
+    )
+  ) {
+    await reviewMemberTier(tx, member, config, context.now);
+  }
   await updateOrder(tx, shop, order.orderId, {
     ...paid,
     outcome: "EARNED",
@@ -306,9 +320,9 @@ async function grantOrderEarn(
       return concatWrites(settled, earned);
     },
   };
-  await (locked
+  return locked
     ? writeLockedLedger(tx, member, locked, operation)
-    : writeLedger(tx, member, operation));
+    : writeLedger(tx, member, operation);
 }
 
 const refundColumns = `"refundId", "orderId", lines, "moneyRefunded", "refundedAt", "clawedBack"`;
@@ -421,6 +435,9 @@ async function applyRefund(
             reason: "Refund",
           }),
       });
+      // Reviewed at once so a windowed tier is never overstated; evaluateTier demotes only after
+      // the period end and grace.
+      await reviewMemberTier(tx, earned.member, config, context.now);
     }
   }
   if (!mayStillEarn(record)) {
@@ -459,6 +476,7 @@ async function applyCancel(
           reason: "Order cancelled",
         }),
     });
+    await reviewMemberTier(tx, earned.member, config, context.now);
   }
   await updateOrder(tx, record.shop, record.orderId, { cancelApplied: true });
 }

@@ -28,7 +28,8 @@ const upsertMember = `
     "firstName" = CASE WHEN "Member"."redactedAt" IS NULL AND $7 THEN EXCLUDED."firstName" ELSE "Member"."firstName" END,
     "lastName" = CASE WHEN "Member"."redactedAt" IS NULL AND $8 THEN EXCLUDED."lastName" ELSE "Member"."lastName" END,
     "updatedAt" = now()
-  RETURNING shop, id, "redactedAt", available, pending, held, "lifetimeEarned", "ledgerVersion"`;
+  RETURNING shop, id, "redactedAt", "tierHandle", available, pending, held, "lifetimeEarned",
+    "ledgerVersion"`;
 
 function upsertParameters(
   shop: string,
@@ -48,7 +49,10 @@ function upsertParameters(
   ];
 }
 
-export type EnsuredMember = MemberRef & { redacted: boolean };
+export type EnsuredMember = MemberRef & {
+  redacted: boolean;
+  tierHandle: string | null;
+};
 
 /** The member for a Shopify customer, created on first sight. */
 export async function ensureMember(
@@ -57,12 +61,18 @@ export async function ensureMember(
   customerId: string,
   profile: CustomerProfile = {},
 ): Promise<EnsuredMember> {
-  const [row] = await tx.query<{ id: string; redactedAt: Date | null }>(
-    upsertMember,
-    upsertParameters(shop, customerId, profile),
-  );
+  const [row] = await tx.query<{
+    id: string;
+    redactedAt: Date | null;
+    tierHandle: string | null;
+  }>(upsertMember, upsertParameters(shop, customerId, profile));
   if (!row) throw new Error(`could not record member ${customerId} of ${shop}`);
-  return { shop, memberId: row.id, redacted: row.redactedAt !== null };
+  return {
+    shop,
+    memberId: row.id,
+    redacted: row.redactedAt !== null,
+    tierHandle: row.tierHandle,
+  };
 }
 
 /**
@@ -81,13 +91,14 @@ export async function ensureMemberLocked(
     Balances & {
       id: string;
       redactedAt: Date | null;
+      tierHandle: string | null;
       lots: LotJson[] | null;
       keyTaken: boolean;
       fresh: boolean;
     }
   >(
     `WITH member AS (${upsertMember})
-     SELECT member.id, member."redactedAt", member.available, member.pending, member.held,
+     SELECT member.id, member."redactedAt", member."tierHandle", member.available, member.pending, member.held,
        member."lifetimeEarned", ${openLotsJson("member")} AS lots,
        EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $1 AND "idempotencyKey" = $9) AS "keyTaken",
        ${freshness("member", `shop = $1 AND "customerId" = $2`)} AS fresh
@@ -95,7 +106,12 @@ export async function ensureMemberLocked(
     [...upsertParameters(shop, customerId, profile), key],
   );
   if (!row) throw new Error(`could not record member ${customerId} of ${shop}`);
-  const member = { shop, memberId: row.id, redacted: row.redactedAt !== null };
+  const member = {
+    shop,
+    memberId: row.id,
+    redacted: row.redactedAt !== null,
+    tierHandle: row.tierHandle,
+  };
   return {
     member,
     locked: row.fresh

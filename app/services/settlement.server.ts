@@ -1,6 +1,8 @@
 import type { SqlDatabase } from "~/db/sql.server";
 import { settleDue } from "~/loyalty/ledger";
 import { writeLedger } from "./ledger.server";
+import { programConfig } from "./program.server";
+import { reviewMemberTier } from "./tiers.server";
 
 export interface SettlementReport {
   members: number;
@@ -37,13 +39,59 @@ export async function settleDueLots(
     if (due.length === 0) return report;
     for (const member of due) {
       after = member.memberId;
-      const result = await database.transaction((tx) =>
-        writeLedger(tx, member, { plan: (state) => settleDue(state, now) }),
-      );
+      const result = await database.transaction(async (tx) => {
+        const settled = await writeLedger(tx, member, {
+          plan: (state) => settleDue(state, now),
+        });
+        // Matured points are earnings now, and may lift the member into a higher tier.
+        const matured =
+          settled.status === "applied" &&
+          settled.write.entries.some((entry) => entry.kind === "MATURATION");
+        const config = matured ? await programConfig(tx, member.shop) : null;
+        if (config) await reviewMemberTier(tx, member, config, now);
+        return settled;
+      });
       if (result.status === "applied" && result.write.entries.length > 0) {
         report.members += 1;
         report.entries += result.write.entries.length;
       }
+    }
+  }
+}
+
+/**
+ * The scheduled tier review: demotions happen only here (once the window has moved past the
+ * qualifying activity and the grace period has run), and windowed tiers are kept current for
+ * members with no new activity. Each member is reviewed in its own transaction.
+ */
+export async function reviewTiers(
+  database: SqlDatabase,
+  now: Date,
+  options: { shop?: string; batchSize?: number } = {},
+): Promise<{ reviewed: number; changed: number }> {
+  const batchSize = options.batchSize ?? 500;
+  const shop = options.shop ?? null;
+  const report = { reviewed: 0, changed: 0 };
+  let after = "";
+  for (;;) {
+    const members = await database.query<{ shop: string; memberId: string }>(
+      `SELECT shop, id AS "memberId" FROM "Member"
+       WHERE id > $1 AND ($2::text IS NULL OR shop = $2) AND "tierHandle" IS NOT NULL
+         AND "redactedAt" IS NULL
+       ORDER BY id LIMIT $3`,
+      [after, shop, batchSize],
+    );
+    if (members.length === 0) return report;
+    for (const member of members) {
+      after = member.memberId;
+      const change = await database.transaction(async (tx) => {
+        const config = await programConfig(tx, member.shop);
+        return config?.enabled
+          ? reviewMemberTier(tx, member, config, now)
+          : null;
+      });
+      report.reviewed += 1;
+      if (change) report.changed += 1;
     }
   }
 }

@@ -1,0 +1,140 @@
+import type { Tx } from "~/db/client.server";
+import { adjust } from "~/loyalty/ledger";
+import type { ProgramConfig } from "~/loyalty/program";
+import {
+  evaluateTier,
+  levelHandle,
+  pointsActivity,
+  tierTag,
+  type TierChange,
+} from "~/loyalty/tiers";
+import { writeLedger, type MemberRef } from "./ledger.server";
+import { enqueue } from "./outbox.server";
+import { customerTagsJob } from "./outbox-worker.server";
+
+interface MemberTierRow {
+  customerId: string;
+  timezone: string;
+  tierHandle: string | null;
+  tierSince: Date | null;
+}
+
+export const tierRewardKey = (memberId: string, handle: string) =>
+  `tier:${handle}:reward:${memberId}`;
+
+/**
+ * Re-evaluates the member's tier after a change to what they earned (or at the scheduled check)
+ * and applies a change: the member's tier, a history record with the reason, each passed tier's
+ * entry reward once, and the customer's tier tag at Shopify through the outbox, all in the
+ * caller's transaction. Returns the change, or null when the tier stays.
+ */
+export async function reviewMemberTier(
+  tx: Tx,
+  member: MemberRef,
+  config: ProgramConfig,
+  now: Date,
+): Promise<TierChange | null> {
+  const [row] = await tx.query<MemberTierRow>(
+    `SELECT m."customerId", m."tierHandle", m."tierSince", s.timezone
+     FROM "Member" m JOIN "Shop" s ON s.shop = m.shop
+     WHERE m.id = $1 AND m.shop = $2`,
+    [member.memberId, member.shop],
+  );
+  if (!row)
+    throw new Error(
+      `member ${member.memberId} of ${member.shop} does not exist`,
+    );
+  if (config.tiers.basis !== "POINTS_EARNED") {
+    // Amounts spent come from orders and refunds, not the ledger; until that source is built the
+    // tier is left as it is rather than computed from the wrong figures.
+    return null;
+  }
+  const entries = await tx.query<{ occurredAt: Date; lifetime: number }>(
+    `SELECT "occurredAt", "deltaLifetimeEarned" AS lifetime FROM "LedgerEntry"
+     WHERE shop = $1 AND "memberId" = $2 AND "deltaLifetimeEarned" <> 0`,
+    [member.shop, member.memberId],
+  );
+  const history = await tx.query<{ rewardedHandles: string[] }>(
+    `SELECT "rewardedHandles" FROM "TierChange" WHERE shop = $1 AND "memberId" = $2`,
+    [member.shop, member.memberId],
+  );
+  const evaluation = evaluateTier({
+    current:
+      row.tierHandle && row.tierSince
+        ? { handle: row.tierHandle, since: row.tierSince }
+        : null,
+    activity: pointsActivity(
+      entries.map((entry) => ({
+        occurredAt: entry.occurredAt,
+        delta: {
+          available: 0,
+          pending: 0,
+          held: 0,
+          lifetimeEarned: entry.lifetime,
+        },
+      })),
+    ),
+    config: config.tiers,
+    now,
+    graceDays: config.tiers.graceDays,
+    alreadyRewarded: history.flatMap((change) => change.rewardedHandles),
+    timezone: row.timezone,
+  });
+  const change = evaluation.change;
+  if (!change) return null;
+
+  await tx.query(
+    `UPDATE "Member" SET "tierHandle" = $3, "tierSince" = $4, "updatedAt" = now()
+     WHERE id = $1 AND shop = $2`,
+    [member.memberId, member.shop, change.to, now],
+  );
+  await tx.query(
+    `INSERT INTO "TierChange" (shop, "memberId", "fromHandle", "toHandle", direction, reason,
+       "rewardedHandles", at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      member.shop,
+      member.memberId,
+      change.from,
+      change.to,
+      change.direction,
+      change.reason,
+      change.rewardsFor,
+      now,
+    ],
+  );
+  for (const handle of change.rewardsFor) {
+    const level = config.tiers.levels.find(
+      (candidate) => levelHandle(candidate) === handle,
+    );
+    if (!level || level.entryRewardPoints <= 0) continue;
+    const key = tierRewardKey(member.memberId, handle);
+    // A reward is spendable at once, and is not an earning: it never counts toward a tier itself.
+    await writeLedger(tx, member, {
+      key,
+      plan: (state) =>
+        adjust(state, {
+          key,
+          points: level.entryRewardPoints,
+          reason: `Welcome to ${level.name}`,
+          policy: config.negativeBalancePolicy,
+          occurredAt: now,
+        }),
+    });
+  }
+  const prefix = config.tiers.tagPrefix;
+  const target = tierTag(prefix, change.to);
+  await enqueue(
+    tx,
+    customerTagsJob(member.shop, {
+      customerId: row.customerId,
+      add: [target],
+      // Only the tags of this program's tiers: the app never touches tags it did not write.
+      remove: config.tiers.levels
+        .map((level) => tierTag(prefix, levelHandle(level)))
+        .filter((tag) => tag !== target),
+    }),
+    now,
+  );
+  return change;
+}
