@@ -1,5 +1,9 @@
 import { database, sql } from "./db.server";
 import { log } from "./logger.server";
+import {
+  outboxHandlers,
+  startOutboxWorker,
+} from "./services/outbox-worker.server";
 import { reconcileOrders } from "./services/reconciliation.server";
 import { reviewTiers, settleDueLots } from "./services/settlement.server";
 import { unauthenticated } from "./shopify.server";
@@ -115,5 +119,19 @@ export function startBackgroundJobs(
       keepAlive,
     ),
   ];
-  return { stop: () => timers.forEach((timer) => clearInterval(timer)) };
+  // Shopify side effects (tier tags…) leave through the outbox; in-process by default, or in a
+  // separate `npm run worker` process when LOYALTY_JOBS=off here. SKIP LOCKED lets both coexist.
+  const outbox = startOutboxWorker({
+    sql,
+    adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
+    handlers: outboxHandlers,
+    intervalMs: 1000,
+    keepProcessAlive: keepAlive,
+  });
+  return {
+    stop: () => {
+      timers.forEach((timer) => clearInterval(timer));
+      void outbox.stop();
+    },
+  };
 }

@@ -14,6 +14,7 @@ import {
   earn,
   reverseEarn,
   settleDue,
+  type EntryRefs,
 } from "~/loyalty/ledger";
 import {
   lotTimes,
@@ -52,6 +53,21 @@ export interface AccrualContext {
   /** The time the app acts at: decides whether points are still pending. */
   now: Date;
   webhookEventId?: string | null;
+}
+
+export interface Cancellation {
+  orderId: string;
+  currency: string;
+  customerId: string | null;
+  cancelledAt: Date;
+}
+
+export interface ReceivedRefund {
+  refundId: string;
+  orderId: string;
+  lines: RefundedLine[];
+  moneyRefunded: boolean;
+  refundedAt: Date;
 }
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -380,6 +396,44 @@ function earnedOrder(record: OrderRow) {
   };
 }
 
+/**
+ * Takes points of an order's earn back (refund, cancellation) under the shop's negative-balance
+ * policy, then reviews the member's tier: a windowed tier is never overstated, and evaluateTier
+ * demotes only after the period end and grace.
+ */
+async function takeBackEarn(
+  tx: Tx,
+  member: MemberRef,
+  config: ProgramConfig,
+  context: AccrualContext,
+  reversal: {
+    key: string;
+    orderId: string;
+    points: number;
+    occurredAt: Date;
+    refs: EntryRefs;
+    reason: string;
+  },
+) {
+  const lotKey = orderEarnKey(reversal.orderId);
+  await writeLedger(tx, member, {
+    key: reversal.key,
+    lotKeys: [lotKey],
+    webhookEventId: context.webhookEventId,
+    plan: (state) =>
+      reverseEarn(state, {
+        key: reversal.key,
+        lotKey,
+        points: reversal.points,
+        policy: config.negativeBalancePolicy,
+        occurredAt: reversal.occurredAt,
+        refs: reversal.refs,
+        reason: reversal.reason,
+      }),
+  });
+  await reviewMemberTier(tx, member, config, context.now);
+}
+
 async function applyRefund(
   tx: Tx,
   shop: string,
@@ -418,26 +472,14 @@ async function applyRefund(
       await earnLeftToReverse(tx, shop, refund.orderId),
     );
     if (clawedBack > 0) {
-      const key = refundKey(refund.refundId);
-      const lotKey = orderEarnKey(refund.orderId);
-      await writeLedger(tx, earned.member, {
-        key,
-        lotKeys: [lotKey],
-        webhookEventId: context.webhookEventId,
-        plan: (state) =>
-          reverseEarn(state, {
-            key,
-            lotKey,
-            points: clawedBack,
-            policy: config.negativeBalancePolicy,
-            occurredAt: refund.refundedAt,
-            refs: { orderId: refund.orderId, refundId: refund.refundId },
-            reason: "Refund",
-          }),
+      await takeBackEarn(tx, earned.member, config, context, {
+        key: refundKey(refund.refundId),
+        orderId: refund.orderId,
+        points: clawedBack,
+        occurredAt: refund.refundedAt,
+        refs: { orderId: refund.orderId, refundId: refund.refundId },
+        reason: "Refund",
       });
-      // Reviewed at once so a windowed tier is never overstated; evaluateTier demotes only after
-      // the period end and grace.
-      await reviewMemberTier(tx, earned.member, config, context.now);
     }
   }
   if (!mayStillEarn(record)) {
@@ -459,24 +501,14 @@ async function applyCancel(
     ? await earnLeftToReverse(tx, record.shop, record.orderId)
     : 0;
   if (earned && points > 0) {
-    const key = orderCancelKey(record.orderId);
-    const lotKey = orderEarnKey(record.orderId);
-    await writeLedger(tx, earned.member, {
-      key,
-      lotKeys: [lotKey],
-      webhookEventId: context.webhookEventId,
-      plan: (state) =>
-        reverseEarn(state, {
-          key,
-          lotKey,
-          points,
-          policy: config.negativeBalancePolicy,
-          occurredAt: record.cancelledAt ?? context.now,
-          refs: { orderId: record.orderId },
-          reason: "Order cancelled",
-        }),
+    await takeBackEarn(tx, earned.member, config, context, {
+      key: orderCancelKey(record.orderId),
+      orderId: record.orderId,
+      points,
+      occurredAt: record.cancelledAt ?? context.now,
+      refs: { orderId: record.orderId },
+      reason: "Order cancelled",
     });
-    await reviewMemberTier(tx, earned.member, config, context.now);
   }
   await updateOrder(tx, record.shop, record.orderId, { cancelApplied: true });
 }
@@ -485,12 +517,7 @@ async function applyCancel(
 export async function recordCancelledOrder(
   tx: Tx,
   shop: string,
-  cancel: {
-    orderId: string;
-    currency: string;
-    customerId: string | null;
-    cancelledAt: Date;
-  },
+  cancel: Cancellation,
   context: AccrualContext,
 ): Promise<WebhookOutcome> {
   const record = await lockOrder(tx, shop, cancel.orderId, {
@@ -513,13 +540,7 @@ export async function recordCancelledOrder(
 export async function recordRefund(
   tx: Tx,
   shop: string,
-  refund: {
-    refundId: string;
-    orderId: string;
-    lines: RefundedLine[];
-    moneyRefunded: boolean;
-    refundedAt: Date;
-  },
+  refund: ReceivedRefund,
   context: AccrualContext,
 ): Promise<WebhookOutcome> {
   const record = await lockOrder(tx, shop, refund.orderId);

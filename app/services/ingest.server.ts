@@ -1,10 +1,11 @@
 import type { Database } from "~/db/client.server";
-import type { RefundedLine } from "~/loyalty/refunds";
 import type { PaidOrder } from "~/shopify/order-payload";
 import {
   recordCancelledOrder,
   recordPaidOrder,
   recordRefund,
+  type Cancellation,
+  type ReceivedRefund,
 } from "./accrual.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 
@@ -26,12 +27,7 @@ export function ingestPaidOrder(
 export function ingestCancellation(
   database: Database,
   shop: string,
-  cancel: {
-    orderId: string;
-    currency: string;
-    customerId: string | null;
-    cancelledAt: Date;
-  },
+  cancel: Cancellation,
   now = new Date(),
 ): Promise<WebhookOutcome> {
   return database.sql.transaction((tx) =>
@@ -42,13 +38,7 @@ export function ingestCancellation(
 export function ingestRefund(
   database: Database,
   shop: string,
-  refund: {
-    refundId: string;
-    orderId: string;
-    lines: RefundedLine[];
-    moneyRefunded: boolean;
-    refundedAt: Date;
-  },
+  refund: ReceivedRefund,
   now = new Date(),
 ): Promise<WebhookOutcome> {
   return database.sql.transaction((tx) =>

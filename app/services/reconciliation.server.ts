@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { Database } from "~/db/client.server";
 import {
+  costExtension,
+  graphqlError,
+  rawAnswer,
+} from "~/shopify/admin-answers";
+import {
   RECONCILE_ORDER_LINE_ITEMS_QUERY,
   RECONCILE_ORDERS_QUERY,
 } from "~/shopify/admin-operations";
@@ -275,10 +280,6 @@ async function withAllLineItems(
   return { ...order, lineItems };
 }
 
-/**
- * The discount codes among `codes` that this app minted for redemptions: their allocations are the
- * points discount, which never earns. Codes are unique per shop without regard to case at Shopify.
- */
 function orderIdOf(node: unknown): string {
   const parsed = z.object({ legacyResourceId: z.string() }).safeParse(node);
   return parsed.success ? parsed.data.legacyResourceId : "(unknown)";
@@ -291,41 +292,6 @@ function firstIssue(error: z.ZodError): string {
 
 // ---------------------------------------------------------------------------------------------
 // Talking to the Admin API: errors, throttling
-
-const graphqlError = z.object({
-  message: z.string(),
-  extensions: z.object({ code: z.string().optional() }).loose().optional(),
-});
-
-const costExtension = z
-  .object({
-    cost: z
-      .object({
-        requestedQueryCost: z.number().optional(),
-        throttleStatus: z.object({
-          currentlyAvailable: z.number(),
-          restoreRate: z.number().positive(),
-        }),
-      })
-      .optional(),
-    search: z
-      .array(
-        z.object({
-          warnings: z.array(
-            z.object({ field: z.string(), message: z.string() }),
-          ),
-        }),
-      )
-      .optional(),
-  })
-  .loose();
-
-/** Shopify's answer as the body of a Response: `errors` is a list here. */
-const rawAnswer = z.object({
-  data: z.unknown().optional(),
-  errors: z.array(graphqlError).optional(),
-  extensions: costExtension.optional(),
-});
 
 /**
  * What the library's client throws for an answer with errors (GraphqlQueryError): the errors are

@@ -4,6 +4,7 @@
 // userErrors) become typed errors that say whether trying again later can help.
 // Rate limits: https://shopify.dev/docs/api/usage/rate-limits
 import { z } from "zod";
+import { costExtension, graphqlError, rawAnswer } from "./admin-answers";
 
 /**
  * The slice of the library's Admin API context the client needs (`admin` from
@@ -204,33 +205,6 @@ export const sharedCostBudget = new AdminCostBudget();
 
 // ---------------------------------------------------------------------------------------------
 // Answers as they arrive
-
-const graphqlError = z.object({
-  message: z.string(),
-  extensions: z.object({ code: z.string().optional() }).loose().optional(),
-});
-
-const costExtension = z
-  .object({
-    cost: z
-      .object({
-        requestedQueryCost: z.number().optional(),
-        throttleStatus: z.object({
-          maximumAvailable: z.number().positive(),
-          currentlyAvailable: z.number(),
-          restoreRate: z.number().positive(),
-        }),
-      })
-      .optional(),
-  })
-  .loose();
-
-/** Shopify's body, as the library hands it back in a Response (with `errors` as a list). */
-const rawAnswer = z.object({
-  data: z.unknown().optional(),
-  errors: z.array(graphqlError).optional(),
-  extensions: costExtension.optional(),
-});
 
 /** The library's GraphqlQueryError: an HTTP 200 answer with errors, THROTTLED among them. */
 const thrownQueryError = z.object({

@@ -1,29 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
-import { startShopifySimulator, type Simulator } from "../../simulator/server";
 import { orderPayload } from "../../simulator/webhooks";
 import { adminRequest } from "../support/admin";
-import { startTestApp, type RunningApp } from "../support/app";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
 const shop = "activity-shop.myshopify.com";
 const otherShop = "other-activity-shop.myshopify.com";
 const route = { path: "/app/activity", id: "routes/app.activity" };
 
-let db: TestDatabase;
-let simulator: Simulator;
-let app: RunningApp;
+const stack = useTestStack();
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  simulator = await startShopifySimulator();
-  app = await startTestApp({ database: db, adminApiOrigin: simulator.origin });
   for (const name of [shop, otherShop]) {
     await registerLocalShop({ shop: name, accessToken: `shpat_${name}` });
   }
-  await db.sql.transaction(async (tx) => {
+  await stack.db.sql.transaction(async (tx) => {
     const config = await programConfig(tx, shop);
     if (!config) throw new Error("no program");
     await saveProgramConfig(tx, shop, {
@@ -32,11 +25,6 @@ beforeAll(async () => {
       programStartAt: new Date("2025-01-01"),
     });
   });
-});
-afterAll(async () => {
-  await app?.close();
-  await simulator?.close();
-  await db?.destroy();
 });
 
 const customer = { id: 42, email: "mira@example.org" };
@@ -51,18 +39,18 @@ const order = (id: number, extra = {}) => ({
 
 describe("the activity page", () => {
   it("shows each order's outcome with the reason it earned nothing, and the dead letters", async () => {
-    await sendWebhook(app, shop, "orders/paid", orderPayload(order(101)));
+    await sendWebhook(stack.app, shop, "orders/paid", orderPayload(order(101)));
     await sendWebhook(
-      app,
+      stack.app,
       shop,
       "orders/paid",
       orderPayload(order(102, { test: true })),
     );
-    await sendWebhook(app, shop, "orders/paid", undefined, {
+    await sendWebhook(stack.app, shop, "orders/paid", undefined, {
       rawBody: '{"id": "broken"',
     });
 
-    const response = await adminRequest(app, shop, route);
+    const response = await adminRequest(stack.app, shop, route);
     expect(response.status).toBe(200);
     const page = await response.json();
     expect(page.orders).toEqual(
@@ -89,7 +77,7 @@ describe("the activity page", () => {
   });
 
   it("replays dead letters from the page; one that still cannot be read stays", async () => {
-    const replay = await adminRequest(app, shop, route, {
+    const replay = await adminRequest(stack.app, shop, route, {
       method: "POST",
       form: { intent: "replay-dead-letters" },
     });
@@ -98,7 +86,7 @@ describe("the activity page", () => {
       report: { replayed: 0, stillFailing: 1 },
     });
 
-    const unknown = await adminRequest(app, shop, route, {
+    const unknown = await adminRequest(stack.app, shop, route, {
       method: "POST",
       form: { intent: "drop-tables" },
     });
@@ -106,13 +94,13 @@ describe("the activity page", () => {
   });
 
   it("shows a shop only its own activity", async () => {
-    const page = await (await adminRequest(app, otherShop, route)).json();
+    const page = await (await adminRequest(stack.app, otherShop, route)).json();
     expect(page).toEqual({ orders: [], deadLetters: [] });
   });
 
   it("refuses a request without a valid session token", async () => {
     const response = await fetch(
-      `${app.url}${route.path}?_data=${encodeURIComponent(route.id)}`,
+      `${stack.app.url}${route.path}?_data=${encodeURIComponent(route.id)}`,
       {
         headers: {
           Authorization: "Bearer not-a-token",

@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
 import { outboxHandlers, runOutboxOnce } from "~/services/outbox-worker.server";
 import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { reviewTiers } from "~/services/settlement.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
-import { startShopifySimulator, type Simulator } from "../../simulator/server";
 import { orderPayload, refundPayload } from "../../simulator/webhooks";
-import { startTestApp, type RunningApp } from "../support/app";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
-let db: TestDatabase;
-let simulator: Simulator;
-let app: RunningApp;
+const stack = useTestStack();
 let shopSeq = 0;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  simulator = await startShopifySimulator();
-  app = await startTestApp({ database: db, adminApiOrigin: simulator.origin });
-});
-afterAll(async () => {
-  await app?.close();
-  await simulator?.close();
-  await db?.destroy();
-});
 
 const day = 86_400_000;
 
@@ -35,7 +20,7 @@ async function openShop(
 ) {
   const shop = `tiers-${++shopSeq}.myshopify.com`;
   await registerLocalShop({ shop, accessToken: `shpat_tiers_${shopSeq}` });
-  await db.sql.transaction(async (tx) => {
+  await stack.db.sql.transaction(async (tx) => {
     const config = await programConfig(tx, shop);
     if (!config) throw new Error("no program");
     await saveProgramConfig(tx, shop, {
@@ -53,7 +38,7 @@ let orderSeq = 1000;
 const paid = (shop: string, price: string) => {
   const id = ++orderSeq;
   return sendWebhook(
-    app,
+    stack.app,
     shop,
     "orders/paid",
     orderPayload({
@@ -67,17 +52,20 @@ const paid = (shop: string, price: string) => {
 };
 
 const member = (shop: string) =>
-  db.prisma.member.findUniqueOrThrow({
+  stack.db.prisma.member.findUniqueOrThrow({
     where: { shop_customerId: { shop, customerId: String(customer.id) } },
   });
 const history = (shop: string) =>
-  db.prisma.tierChange.findMany({ where: { shop }, orderBy: { id: "asc" } });
+  stack.db.prisma.tierChange.findMany({
+    where: { shop },
+    orderBy: { id: "asc" },
+  });
 
 /** Sends what the outbox holds to the simulator, as the worker would. */
 async function drainOutbox() {
   const { unauthenticated } = await import("~/shopify.server");
   return runOutboxOnce({
-    sql: db.sql,
+    sql: stack.db.sql,
     adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
     handlers: outboxHandlers,
     workerId: "tiers-test",
@@ -85,14 +73,14 @@ async function drainOutbox() {
 }
 
 const tagsAtShopify = (shop: string) =>
-  simulator.state
+  stack.simulator.state
     .require(shop)
     .customers.get(`gid://shopify/Customer/${customer.id}`)?.tags ?? [];
 
 describe("tiers", () => {
   it("a member moves up when an order crosses a threshold, and Shopify gets exactly one tier tag", async () => {
     const shop = await openShop();
-    simulator.addCustomer(shop, {
+    stack.simulator.addCustomer(shop, {
       id: customer.id,
       email: customer.email,
       tags: ["wholesale"],
@@ -138,7 +126,7 @@ describe("tiers", () => {
       ),
     }));
     await paid(shop, "2000.00");
-    const rewards = await db.prisma.ledgerEntry.findMany({
+    const rewards = await stack.db.prisma.ledgerEntry.findMany({
       where: { shop, kind: "ADJUSTMENT" },
     });
     expect(
@@ -156,7 +144,7 @@ describe("tiers", () => {
     });
 
     await paid(shop, "10.00");
-    const last = await db.prisma.ledgerEntry.findFirstOrThrow({
+    const last = await stack.db.prisma.ledgerEntry.findFirstOrThrow({
       where: { shop, kind: "EARN" },
       orderBy: { id: "desc" },
     });
@@ -173,7 +161,7 @@ describe("tiers", () => {
     expect(await member(shop)).toMatchObject({ tierHandle: "gold" });
 
     await sendWebhook(
-      app,
+      stack.app,
       shop,
       "refunds/create",
       refundPayload({
@@ -190,13 +178,13 @@ describe("tiers", () => {
       tierHandle: "gold",
       lifetimeEarned: 0,
     });
-    expect(await reviewTiers(db.sql, new Date(), { shop })).toEqual({
+    expect(await reviewTiers(stack.db.sql, new Date(), { shop })).toEqual({
       reviewed: 1,
       changed: 0,
     });
 
     const afterGrace = new Date(Date.now() + 31 * day);
-    expect(await reviewTiers(db.sql, afterGrace, { shop })).toEqual({
+    expect(await reviewTiers(stack.db.sql, afterGrace, { shop })).toEqual({
       reviewed: 1,
       changed: 1,
     });
@@ -212,7 +200,7 @@ describe("tiers", () => {
     const shop = await openShop();
     await paid(shop, "600.00");
     const { id } = await member(shop);
-    await db.sql.transaction(async (tx) => {
+    await stack.db.sql.transaction(async (tx) => {
       const { holdPoints, settleRedemption } =
         await import("~/services/redemptions.server");
       const hold = await holdPoints(
@@ -231,7 +219,9 @@ describe("tiers", () => {
       await settleRedemption(tx, shop, hold.redemptionId, "POST", new Date());
     });
     expect(
-      await reviewTiers(db.sql, new Date(Date.now() + 400 * day), { shop }),
+      await reviewTiers(stack.db.sql, new Date(Date.now() + 400 * day), {
+        shop,
+      }),
     ).toMatchObject({ changed: 0 });
     expect(await member(shop)).toMatchObject({
       tierHandle: "silver",
