@@ -21,6 +21,7 @@ export default function AppLayout() {
         <Link to="/app" rel="home">
           Loyalty
         </Link>
+        <Link to="/app/tiers">Tiers</Link>
         <Link to="/app/activity">Activity</Link>
       </NavMenu>
       <Outlet />

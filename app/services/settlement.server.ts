@@ -67,7 +67,13 @@ export async function settleDueLots(
 export async function reviewTiers(
   database: SqlDatabase,
   now: Date,
-  options: { shop?: string; batchSize?: number } = {},
+  options: {
+    shop?: string;
+    batchSize?: number;
+    /** Members without a tier yet too (after a rule change), not only placed ones. */
+    includeUnplaced?: boolean;
+    onProgress?: (report: { reviewed: number; changed: number }) => void;
+  } = {},
 ): Promise<{ reviewed: number; changed: number }> {
   const batchSize = options.batchSize ?? 500;
   const shop = options.shop ?? null;
@@ -76,10 +82,10 @@ export async function reviewTiers(
   for (;;) {
     const members = await database.query<{ shop: string; memberId: string }>(
       `SELECT shop, id AS "memberId" FROM "Member"
-       WHERE id > $1 AND ($2::text IS NULL OR shop = $2) AND "tierHandle" IS NOT NULL
-         AND "redactedAt" IS NULL
+       WHERE id > $1 AND ($2::text IS NULL OR shop = $2)
+         AND ($4 OR "tierHandle" IS NOT NULL) AND "redactedAt" IS NULL
        ORDER BY id LIMIT $3`,
-      [after, shop, batchSize],
+      [after, shop, batchSize, options.includeUnplaced ?? false],
     );
     if (members.length === 0) return report;
     for (const member of members) {
@@ -92,6 +98,7 @@ export async function reviewTiers(
       });
       report.reviewed += 1;
       if (change) report.changed += 1;
+      options.onProgress?.(report);
     }
   }
 }

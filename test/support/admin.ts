@@ -9,7 +9,11 @@ export function adminRequest(
   app: RunningApp,
   shop: string,
   route: { path: string; id: string },
-  init: { method?: string; form?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    form?: Record<string, string>;
+    body?: URLSearchParams;
+  } = {},
 ) {
   const token = mintAdminSessionToken({
     shop,
@@ -23,10 +27,12 @@ export function adminRequest(
       Authorization: `Bearer ${token}`,
       "User-Agent":
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36",
-      ...(init.form
+      ...(init.form || init.body
         ? { "Content-Type": "application/x-www-form-urlencoded" }
         : {}),
     },
-    body: init.form ? new URLSearchParams(init.form).toString() : undefined,
+    body: (
+      init.body ?? (init.form ? new URLSearchParams(init.form) : undefined)
+    )?.toString(),
   });
 }
