@@ -10,12 +10,14 @@ import {
   customersDataRequestPayload,
   deliverWebhook,
 } from "../simulator/webhooks";
+import { replayHistory } from "./lib/demo-history";
 import { registerLocalShop } from "./lib/register-shop";
 
 const { values } = parseArgs({
   options: {
     exit: { type: "boolean", default: false },
     port: { type: "string", default: process.env.PORT ?? "3000" },
+    customers: { type: "string", default: "200" },
     "simulator-port": {
       type: "string",
       default: process.env.SIMULATOR_PORT ?? "4010",
@@ -62,6 +64,8 @@ const app = await serveBuild({
       SHOPIFY_APP_URL: url,
       SHOPIFY_ADMIN_API_ORIGIN: simulator.origin,
       SCOPES: "read_customers,write_customers,read_orders,write_discounts",
+      // The replay below makes hundreds of deliveries; one log line each would bury the summary.
+      LOYALTY_LOG: process.env.LOYALTY_LOG || "warn",
     });
     if (!process.env.DATABASE_URL) process.env.PGLITE_DATA_DIR ||= ".data/demo";
   },
@@ -78,6 +82,70 @@ const shop = await registerLocalShop({
 console.log(
   `  offline session stored; program row ready (${shop.currency}, ${shop.timezone})`,
 );
+
+step("Switching the program on (from a year ago, so the history below earns)");
+const { sql } = await import("../app/db.server");
+const { programConfig, saveProgramConfig } =
+  await import("../app/services/program.server");
+const started = new Date(Date.now() - 366 * 86_400_000);
+await sql.transaction(async (tx) => {
+  const config = await programConfig(tx, demoShop);
+  if (!config) throw new Error("the demo shop has no program");
+  await saveProgramConfig(tx, demoShop, {
+    ...config,
+    enabled: true,
+    programStartAt: started,
+  });
+});
+
+step(
+  `Replaying a year of orders for ${values.customers} customers as signed webhooks`,
+);
+const history = await replayHistory({
+  appUrl: app.url,
+  shop: demoShop,
+  secret: process.env.SHOPIFY_API_SECRET ?? "",
+  apiVersion: ADMIN_API_VERSION,
+  simulator,
+  customers: Number(values.customers),
+  now: new Date(),
+  onProgress: (done, total) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    process.stdout.write(
+      `\r  [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} customers`,
+    );
+  },
+});
+process.stdout.write("\n");
+const [totals] = await sql.query<{
+  members: number;
+  outstanding: number;
+  entries: number;
+}>(
+  `SELECT (SELECT count(*)::int FROM "Member" WHERE shop = $1) AS members,
+     (SELECT coalesce(sum(available + pending + held), 0)::int FROM "Member" WHERE shop = $1) AS outstanding,
+     (SELECT coalesce(sum(points), 0)::int FROM "LedgerEntry" WHERE shop = $1) AS entries`,
+  [demoShop],
+);
+const tiers = await sql.query<{ tier: string | null; members: number }>(
+  `SELECT "tierHandle" AS tier, count(*)::int AS members FROM "Member" WHERE shop = $1
+   GROUP BY "tierHandle" ORDER BY 2 DESC`,
+  [demoShop],
+);
+console.log(
+  `  ${history.deliveries} deliveries (${history.failed} refused): ${history.orders} orders, ${history.refunds} refunds, ${history.cancellations} cancellations`,
+);
+console.log(
+  `  ${totals?.members ?? 0} members hold ${totals?.outstanding ?? 0} points; the ledger's entries sum to ${totals?.entries ?? 0}`,
+);
+console.log(
+  `  tiers: ${tiers.map((row) => `${row.tier ?? "none"} ${row.members}`).join(", ")}`,
+);
+const ledgerExact =
+  totals !== undefined &&
+  totals.outstanding === totals.entries &&
+  history.failed === 0;
 
 step("Webhook round trips, signed as Shopify signs them");
 const secret = process.env.SHOPIFY_API_SECRET ?? "";
@@ -108,7 +176,7 @@ const forged = await deliverWebhook({
   apiVersion: ADMIN_API_VERSION,
 });
 console.log(`  customers/data_request, forged signature:  ${forged.status}`);
-const ok = signed.status === 200 && forged.status === 401;
+const ok = signed.status === 200 && forged.status === 401 && ledgerExact;
 
 console.log(`
 The app:        ${appUrl}

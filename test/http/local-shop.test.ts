@@ -82,6 +82,8 @@ describe("npm run demo", () => {
         "0",
         "--simulator-port",
         "0",
+        "--customers",
+        "15",
       ],
       {
         env: {
@@ -94,6 +96,9 @@ describe("npm run demo", () => {
       },
     );
     expect(stdout).toContain("Registering loyalty-demo.myshopify.com");
+    expect(stdout).toMatch(/\(0 refused\)/);
+    // The demo's totals agree with its ledger: what members hold is the sum of the entries.
+    expect(stdout).toMatch(/members hold (\d+) points; the ledger's entries sum to \1\b/);
     expect(stdout).toMatch(/signed: +200/);
     expect(stdout).toMatch(/forged signature: +401/);
   });
