@@ -5,10 +5,11 @@
 //   BENCH_QUICK=1   a tiny run of each bench, to check the harness works
 import { parseArgs } from "node:util";
 import { formatMs, formatNumber, formatTable } from "./report";
+import { tagBench } from "./tags";
 import type { Bench, BenchResult } from "./types";
 import { webhookBench } from "./webhooks";
 
-const benches: Bench[] = [webhookBench];
+const benches: Bench[] = [webhookBench, tagBench];
 
 function usage(): string {
   const names = benches.map(
