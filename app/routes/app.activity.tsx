@@ -15,6 +15,7 @@ import {
   Button,
   Card,
   DataTable,
+  InlineStack,
   Layout,
   Page,
   Text,
@@ -23,15 +24,26 @@ import { z } from "zod";
 import { database, sql } from "~/db.server";
 import { deadLetters, recentOrderActivity } from "~/services/activity.server";
 import { replayDeadLetters } from "~/services/dead-letters.server";
+import { outboxHealth, retryDeadJob } from "~/services/outbox.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [orders, letters] = await Promise.all([
+  const [orders, letters, outbox] = await Promise.all([
     recentOrderActivity(sql, session.shop),
     deadLetters(sql, session.shop),
+    outboxHealth(sql, session.shop),
   ]);
   return {
+    outbox: {
+      counts: outbox.counts,
+      dead: outbox.dead.map((job) => ({
+        id: job.id,
+        kind: job.kind,
+        attempts: job.attempts,
+        lastError: job.lastError,
+      })),
+    },
     orders: orders.map((order) => ({ ...order, at: order.at.toISOString() })),
     deadLetters: letters.map((letter) => ({
       ...letter,
@@ -41,7 +53,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-const actionSchema = z.object({ intent: z.literal("replay-dead-letters") });
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("replay-dead-letters") }),
+  z.object({
+    intent: z.literal("retry-job"),
+    jobId: z.coerce.number().int().positive(),
+  }),
+]);
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -50,6 +68,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   );
   if (!parsed.success)
     return json({ error: "Unknown action." }, { status: 400 });
+  if (parsed.data.intent === "retry-job") {
+    // Scoped by shop: a shop can only revive its own jobs.
+    const retried = await retryDeadJob(sql, {
+      shop: session.shop,
+      id: parsed.data.jobId,
+    });
+    return retried.ok
+      ? { retried: parsed.data.jobId }
+      : json({ error: retried.reason }, { status: 409 });
+  }
   const report = await replayDeadLetters(await database(), {
     shop: session.shop,
   });
@@ -66,7 +94,11 @@ const reasonLabels: Record<string, string> = {
 };
 
 export default function Activity() {
-  const { orders, deadLetters: letters } = useLoaderData<typeof loader>();
+  const {
+    orders,
+    deadLetters: letters,
+    outbox,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const replaying = useNavigation().state === "submitting";
   const pending = letters.filter((letter) => letter.replayedAt === null).length;
@@ -144,6 +176,34 @@ export default function Activity() {
                   {result.report.stillFailing}.
                 </Text>
               )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Updates to Shopify (tier tags…)
+              </Text>
+              <Text as="p">
+                {outbox.counts.PENDING + outbox.counts.RUNNING} waiting,{" "}
+                {outbox.counts.DONE} sent, {outbox.counts.DEAD} failed for good
+              </Text>
+              {outbox.dead.map((job) => (
+                <Form method="post" key={job.id}>
+                  <input type="hidden" name="intent" value="retry-job" />
+                  <input type="hidden" name="jobId" value={job.id} />
+                  <InlineStack gap="200" blockAlign="center">
+                    <Text as="span">
+                      {job.kind} after {job.attempts} attempts:{" "}
+                      {job.lastError ?? "unknown error"}
+                    </Text>
+                    <Button submit size="slim">
+                      Retry
+                    </Button>
+                  </InlineStack>
+                </Form>
+              ))}
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -95,7 +95,11 @@ describe("the activity page", () => {
 
   it("shows a shop only its own activity", async () => {
     const page = await (await adminRequest(stack.app, otherShop, route)).json();
-    expect(page).toEqual({ orders: [], deadLetters: [] });
+    expect(page).toMatchObject({
+      orders: [],
+      deadLetters: [],
+      outbox: { dead: [] },
+    });
   });
 
   it("refuses a request without a valid session token", async () => {
@@ -110,5 +114,56 @@ describe("the activity page", () => {
     );
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(await response.text()).not.toContain("orderId");
+  });
+});
+
+describe("updates to Shopify on the activity page", () => {
+  const deadJob = async (onShop: string) => {
+    const [row] = await stack.db.sql.query<{ id: number }>(
+      `INSERT INTO "OutboxJob" (shop, kind, "coalesceKey", payload, status, attempts, "lastError", "doneAt")
+       VALUES ($1, 'CUSTOMER_TAGS', 'tags:42', $2, 'DEAD', 8, 'Customer does not exist', now())
+       RETURNING id`,
+      [onShop, { customerId: "42", add: ["loyalty-tier:gold"], remove: [] }],
+    );
+    if (!row) throw new Error("no job");
+    return row.id;
+  };
+
+  it("shows dead jobs with their error, and retries one of the shop's own", async () => {
+    const id = await deadJob(shop);
+    const page = await (await adminRequest(stack.app, shop, route)).json();
+    expect(page.outbox.counts.DEAD).toBe(1);
+    expect(page.outbox.dead).toEqual([
+      expect.objectContaining({
+        id,
+        kind: "CUSTOMER_TAGS",
+        lastError: "Customer does not exist",
+      }),
+    ]);
+
+    const retried = await adminRequest(stack.app, shop, route, {
+      method: "POST",
+      form: { intent: "retry-job", jobId: String(id) },
+    });
+    expect(await retried.json()).toEqual({ retried: id });
+    const [job] = await stack.db.sql.query<{
+      status: string;
+      attempts: number;
+    }>(`SELECT status, attempts FROM "OutboxJob" WHERE id = $1`, [id]);
+    expect(job).toEqual({ status: "PENDING", attempts: 0 });
+  });
+
+  it("never retries another shop's job", async () => {
+    const id = await deadJob(otherShop);
+    const response = await adminRequest(stack.app, shop, route, {
+      method: "POST",
+      form: { intent: "retry-job", jobId: String(id) },
+    });
+    expect(response.status).toBe(409);
+    const [job] = await stack.db.sql.query<{ status: string }>(
+      `SELECT status FROM "OutboxJob" WHERE id = $1`,
+      [id],
+    );
+    expect(job?.status).toBe("DEAD");
   });
 });
