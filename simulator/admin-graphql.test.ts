@@ -610,6 +610,157 @@ describe("metafieldsSet", () => {
   });
 });
 
+describe("metafield definitions and metafieldsDelete", () => {
+  const define = `mutation LoyaltyDefine($definition: MetafieldDefinitionInput!) {
+    metafieldDefinitionCreate(definition: $definition) {
+      createdDefinition {
+        id namespace key ownerType type { name }
+        access { admin storefront customerAccount }
+      }
+      userErrors { field message code }
+    }
+  }`;
+  const tier = {
+    ownerType: "CUSTOMER",
+    namespace: "$app:loyalty",
+    key: "tier",
+    type: "single_line_text_field",
+    name: "Loyalty tier",
+    access: {
+      admin: "MERCHANT_READ",
+      storefront: "PUBLIC_READ",
+      customerAccount: "READ",
+    },
+  };
+  const set = (type: string, value: string) =>
+    gql(
+      `mutation LoyaltySet($metafields: [MetafieldsSetInput!]!) {
+        metafieldsSet(metafields: $metafields) { userErrors { field message code } }
+      }`,
+      {
+        metafields: [
+          {
+            ownerId: CUSTOMER,
+            namespace: "$app:loyalty",
+            key: "tier",
+            type,
+            value,
+          },
+        ],
+      },
+    );
+
+  it("creates a definition with its access, then answers TAKEN for the same owner type, namespace and key", async () => {
+    const first = await gql(define, { definition: tier });
+    expect(pick(first.body, "data", "metafieldDefinitionCreate")).toEqual({
+      createdDefinition: {
+        id: expect.stringMatching(
+          /^gid:\/\/shopify\/MetafieldDefinition\/\d+$/,
+        ),
+        namespace: "app--1--loyalty",
+        key: "tier",
+        ownerType: "CUSTOMER",
+        type: { name: "single_line_text_field" },
+        access: {
+          admin: "MERCHANT_READ",
+          storefront: "PUBLIC_READ",
+          customerAccount: "READ",
+        },
+      },
+      userErrors: [],
+    });
+    const again = await gql(define, { definition: tier });
+    expect(pick(again.body, "data", "metafieldDefinitionCreate")).toEqual({
+      createdDefinition: null,
+      userErrors: [
+        {
+          field: ["definition", "key"],
+          message: expect.stringContaining("in use"),
+          code: "TAKEN",
+        },
+      ],
+    });
+    // Another owner type is another definition.
+    const orders = await gql(define, {
+      definition: { ...tier, ownerType: "ORDER" },
+    });
+    expect(
+      pick(orders.body, "data", "metafieldDefinitionCreate", "userErrors"),
+    ).toEqual([]);
+    expect(sim.state.require(SHOP).metafieldDefinitions.size).toBe(2);
+  });
+
+  it("refuses admin access outside an app-reserved namespace, and unknown types", async () => {
+    const merchant = await gql(define, {
+      definition: { ...tier, namespace: "custom" },
+    });
+    expect(
+      pick(
+        merchant.body,
+        "data",
+        "metafieldDefinitionCreate",
+        "userErrors",
+        0,
+        "code",
+      ),
+    ).toBe("ADMIN_ACCESS_INPUT_NOT_ALLOWED");
+    const typo = await gql(define, {
+      definition: { ...tier, type: "integer" },
+    });
+    expect(
+      pick(
+        typo.body,
+        "data",
+        "metafieldDefinitionCreate",
+        "userErrors",
+        0,
+        "code",
+      ),
+    ).toBe("INCLUSION");
+    expect(sim.state.require(SHOP).metafieldDefinitions.size).toBe(0);
+  });
+
+  it("makes metafieldsSet keep to the definition's type", async () => {
+    await gql(define, { definition: tier });
+    const wrong = await set("number_integer", "3");
+    expect(pick(wrong.body, "data", "metafieldsSet", "userErrors")).toEqual([
+      {
+        field: ["metafields", "0", "type"],
+        message: expect.stringContaining("single_line_text_field"),
+        code: "INVALID_TYPE",
+      },
+    ]);
+    const right = await set("single_line_text_field", "Gold");
+    expect(pick(right.body, "data", "metafieldsSet", "userErrors")).toEqual([]);
+  });
+
+  it("deletes metafields by identifier, answering null for one that does not exist", async () => {
+    await set("single_line_text_field", "Gold");
+    const { body } = await gql(
+      `mutation LoyaltyDelete($metafields: [MetafieldIdentifierInput!]!) {
+        metafieldsDelete(metafields: $metafields) {
+          deletedMetafields { ownerId namespace key }
+          userErrors { field message }
+        }
+      }`,
+      {
+        metafields: [
+          { ownerId: CUSTOMER, namespace: "$app:loyalty", key: "tier" },
+          { ownerId: CUSTOMER, namespace: "$app:loyalty", key: "missing" },
+        ],
+      },
+    );
+    expect(pick(body, "data", "metafieldsDelete")).toEqual({
+      deletedMetafields: [
+        { ownerId: CUSTOMER, namespace: "app--1--loyalty", key: "tier" },
+        null,
+      ],
+      userErrors: [],
+    });
+    expect(sim.state.require(SHOP).metafields.size).toBe(0);
+  });
+});
+
 describe("discount codes", () => {
   const create = `mutation LoyaltyDiscountCreate($input: DiscountCodeBasicInput!) {
     discountCodeBasicCreate(basicCodeDiscount: $input) {

@@ -36,11 +36,13 @@ import {
   customerGid,
   isoSeconds,
   legacyIdOf,
+  metafieldDefinitionKey,
   metafieldKey,
   normaliseTags,
   type CustomerRecord,
   type DiscountCodeRecord,
   type DiscountValue,
+  type MetafieldDefinitionRecord,
   type MetafieldRecord,
   type OrderRecord,
   type ShopState,
@@ -1101,10 +1103,22 @@ function metafieldsSet(args: Args, ctx: ResolveContext): View {
     const existing = ctx.shop.metafields.get(
       metafieldKey(ownerId, namespace, key),
     );
-    const type = typeof input.type === "string" ? input.type : existing?.type;
+    const definition = ctx.shop.metafieldDefinitions.get(
+      metafieldDefinitionKey(ownerTypeOf(ownerId), namespace, key),
+    );
+    const type =
+      typeof input.type === "string"
+        ? input.type
+        : (existing?.type ?? definition?.type);
     if (!type) return fail("type", "Type can't be blank", "BLANK");
     const typeProblem = checkMetafieldType(type);
     if (typeProblem) return fail("type", typeProblem, "INVALID_TYPE");
+    if (definition && definition.type !== type)
+      return fail(
+        "type",
+        `Type '${type}' must be consistent with the definition's type: '${definition.type}'.`,
+        "INVALID_TYPE",
+      );
     if (value === "") return fail("value", "Value can't be blank", "BLANK");
     const valueProblem = checkMetafieldValue(type, value);
     if (valueProblem) return fail("value", valueProblem, "INVALID_VALUE");
@@ -1143,6 +1157,149 @@ function metafieldsSet(args: Args, ctx: ResolveContext): View {
     metafields: planned.map((record) => metafieldView(record, ctx)),
     userErrors: [],
   };
+}
+
+/** Deletes what exists; an identifier with nothing behind it answers null, not an error. */
+function metafieldsDelete(args: Args, ctx: ResolveContext): View {
+  const inputs = Array.isArray(args.metafields)
+    ? args.metafields.filter(isRecord)
+    : [];
+  if (inputs.length === 0)
+    return {
+      deletedMetafields: null,
+      userErrors: [
+        {
+          field: ["metafields"],
+          message: "At least one metafield identifier must be specified.",
+        },
+      ],
+    };
+  const deletedMetafields = inputs.map((input) => {
+    const ownerId = typeof input.ownerId === "string" ? input.ownerId : "";
+    const key = typeof input.key === "string" ? input.key : "";
+    const namespace = resolveNamespace(
+      typeof input.namespace === "string" ? input.namespace : undefined,
+      ctx,
+    );
+    return ctx.shop.metafields.delete(metafieldKey(ownerId, namespace, key))
+      ? { __typename: "MetafieldIdentifier", ownerId, namespace, key }
+      : null;
+  });
+  return { deletedMetafields, userErrors: [] };
+}
+
+function metafieldDefinitionView(record: MetafieldDefinitionRecord): View {
+  return {
+    __typename: "MetafieldDefinition",
+    id: record.id,
+    name: record.name,
+    namespace: record.namespace,
+    key: record.key,
+    description: record.description,
+    ownerType: record.ownerType,
+    type: { __typename: "MetafieldDefinitionType", name: record.type },
+    access: {
+      __typename: "MetafieldAccess",
+      admin: record.access.admin,
+      storefront: record.access.storefront ?? "NONE",
+      customerAccount: record.access.customerAccount ?? "NONE",
+      grants: [],
+    },
+  };
+}
+
+/**
+ * One definition per owner type, namespace and key (TAKEN otherwise); admin access only in an
+ * app-reserved namespace. Existing metafields are not re-validated against it.
+ */
+function metafieldDefinitionCreate(args: Args, ctx: ResolveContext): View {
+  const input = isRecord(args.definition) ? args.definition : {};
+  const text = (name: string): string | undefined => {
+    const value = input[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const fail = (name: string, message: string, code: string): View => ({
+    createdDefinition: null,
+    userErrors: [
+      { field: ["definition", name], message, code, elementIndex: null },
+    ],
+  });
+  const ownerType = text("ownerType") ?? "";
+  const namespace = resolveNamespace(text("namespace"), ctx);
+  const key = text("key") ?? "";
+  const type = text("type") ?? "";
+  const name = (text("name") ?? "").trim();
+  const access = isRecord(input.access) ? input.access : {};
+  const accessLevel = (surface: string): string | null => {
+    const value = access[surface];
+    return typeof value === "string" ? value : null;
+  };
+  if (name === "") return fail("name", "Name can't be blank", "BLANK");
+  if (key.length < 2)
+    return fail(
+      "key",
+      "Key is too short (minimum is 2 characters)",
+      "TOO_SHORT",
+    );
+  if (key.length > 64)
+    return fail(
+      "key",
+      "Key is too long (maximum is 64 characters)",
+      "TOO_LONG",
+    );
+  if (!/^[A-Za-z0-9_-]+$/.test(key))
+    return fail(
+      "key",
+      "Key contains one or more invalid characters.",
+      "INVALID_CHARACTER",
+    );
+  if (namespace.length < 3)
+    return fail(
+      "namespace",
+      "Namespace is too short (minimum is 3 characters)",
+      "TOO_SHORT",
+    );
+  if (namespace.length > 255)
+    return fail(
+      "namespace",
+      "Namespace is too long (maximum is 255 characters)",
+      "TOO_LONG",
+    );
+  const typeProblem = checkMetafieldType(type);
+  if (typeProblem) return fail("type", typeProblem, "INCLUSION");
+  const appOwned =
+    namespace === ctx.appNamespace ||
+    namespace.startsWith(`${ctx.appNamespace}--`);
+  if (accessLevel("admin") !== null && !appOwned)
+    return fail(
+      "access",
+      "Admin access can only be specified for app-owned metafield definitions.",
+      "ADMIN_ACCESS_INPUT_NOT_ALLOWED",
+    );
+  const mapKey = metafieldDefinitionKey(ownerType, namespace, key);
+  if (ctx.shop.metafieldDefinitions.has(mapKey))
+    return fail(
+      "key",
+      `Key is in use for ${ownerType.toLowerCase()} metafields on the '${namespace}' namespace.`,
+      "TAKEN",
+    );
+  const record: MetafieldDefinitionRecord = {
+    id: `gid://shopify/MetafieldDefinition/${ctx.state.nextId()}`,
+    ownerType,
+    namespace,
+    key,
+    type,
+    name,
+    description: text("description") ?? null,
+    access: {
+      admin: accessLevel("admin"),
+      storefront: accessLevel("storefront"),
+      customerAccount: accessLevel("customerAccount"),
+    },
+    createdAt: isoSeconds(ctx.now()),
+  };
+  ctx.shop.metafieldDefinitions.set(mapKey, record);
+  return { createdDefinition: metafieldDefinitionView(record), userErrors: [] };
 }
 
 function parseDateTime(value: unknown): string | null {
@@ -1437,6 +1594,9 @@ export const mutationRoot: Record<string, RootField> = {
   tagsAdd: (args, ctx) => changeTags(args, ctx, addTags),
   tagsRemove: (args, ctx) => changeTags(args, ctx, removeTags),
   metafieldsSet: (args, ctx) => metafieldsSet(args, ctx),
+  metafieldsDelete: (args, ctx) => metafieldsDelete(args, ctx),
+  metafieldDefinitionCreate: (args, ctx) =>
+    metafieldDefinitionCreate(args, ctx),
   discountCodeBasicCreate: (args, ctx) => discountCodeBasicCreate(args, ctx),
   discountCodeDelete: (args, ctx) => discountCodeDelete(args, ctx),
   discountCodeDeactivate: (args, ctx) =>

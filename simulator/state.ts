@@ -46,6 +46,25 @@ export interface MetafieldRecord {
   updatedAt: string;
 }
 
+export interface MetafieldDefinitionRecord {
+  id: string;
+  /** MetafieldOwnerType, e.g. `CUSTOMER`. */
+  ownerType: string;
+  /** Resolved (`$app:loyalty` → `app--<appId>--loyalty`). */
+  namespace: string;
+  key: string;
+  type: string;
+  name: string;
+  description: string | null;
+  /** As the app asked; null where it left the default. */
+  access: {
+    admin: string | null;
+    storefront: string | null;
+    customerAccount: string | null;
+  };
+  createdAt: string;
+}
+
 export type DiscountValue =
   { percentage: number } | { amount: string; appliesOnEachItem: boolean };
 
@@ -100,6 +119,8 @@ export interface ShopState {
   discountCodes: Map<string, DiscountCodeRecord>;
   /** Keyed by `${ownerId} ${namespace} ${key}`. */
   metafields: Map<string, MetafieldRecord>;
+  /** Keyed by `${ownerType} ${namespace} ${key}`. */
+  metafieldDefinitions: Map<string, MetafieldDefinitionRecord>;
 }
 
 export interface CustomerInput {
@@ -158,6 +179,14 @@ export function metafieldKey(
   return `${ownerId} ${namespace} ${key}`;
 }
 
+export function metafieldDefinitionKey(
+  ownerType: string,
+  namespace: string,
+  key: string,
+): string {
+  return `${ownerType} ${namespace} ${key}`;
+}
+
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
@@ -206,6 +235,7 @@ export class SimulatorState {
       orders: new Map(),
       discountCodes: new Map(),
       metafields: new Map(),
+      metafieldDefinitions: new Map(),
     };
     this.shops.set(shop, state);
     this.byToken.set(registration.accessToken, shop);
@@ -239,6 +269,7 @@ export class SimulatorState {
       state.orders.clear();
       state.discountCodes.clear();
       state.metafields.clear();
+      state.metafieldDefinitions.clear();
     }
     this.sequence = 1000;
   }
@@ -369,6 +400,7 @@ export class SimulatorState {
       })),
       discountCodes: [...state.discountCodes.values()],
       metafields: [...state.metafields.values()],
+      metafieldDefinitions: [...state.metafieldDefinitions.values()],
     };
   }
 }

@@ -36,6 +36,11 @@ import {
   type MemberRef,
 } from "./ledger.server";
 import { ensureMemberLocked } from "./members.server";
+import {
+  memberMetafieldsJob,
+  memberMetafieldsPayload,
+} from "./member-metafields.server";
+import { enqueue } from "./outbox.server";
 import { reviewMemberTier } from "./tiers.server";
 import { ensureShop, shopWithProgram } from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
@@ -281,15 +286,31 @@ export async function recordPaidOrder(
     context,
     locked,
   );
-  if (
-    granted.status === "applied" &&
-    tierReviewNeeded(
-      config.tiers,
-      member.tierHandle,
-      granted.state.balances.lifetimeEarned,
-    )
-  ) {
-    await reviewMemberTier(tx, member, config, context.now);
+  if (granted.status === "applied") {
+    const { balances } = granted.state;
+    if (
+      tierReviewNeeded(config.tiers, member.tierHandle, balances.lifetimeEarned)
+    ) {
+      // The review enqueues the member's metafields, with the tier it settles on.
+      await reviewMemberTier(tx, member, config, context.now, balances);
+    } else {
+      // The tier stays, which tierReviewNeeded only says for POINTS_EARNED over a LIFETIME
+      // window, where the qualifying points are lifetimeEarned: the earn's own balances say it
+      // all, and the enqueue is the one statement this adds to the webhook.
+      await enqueue(
+        tx,
+        memberMetafieldsJob(
+          shop,
+          memberMetafieldsPayload(config.tiers, {
+            customerId: order.customer.id,
+            tierHandle: member.tierHandle,
+            available: balances.available,
+            qualifyingPoints: balances.lifetimeEarned,
+          }),
+        ),
+        context.now,
+      );
+    }
   }
   await updateOrder(tx, shop, order.orderId, {
     ...paid,
@@ -416,7 +437,7 @@ async function takeBackEarn(
   },
 ) {
   const lotKey = orderEarnKey(reversal.orderId);
-  await writeLedger(tx, member, {
+  const reversed = await writeLedger(tx, member, {
     key: reversal.key,
     lotKeys: [lotKey],
     webhookEventId: context.webhookEventId,
@@ -431,7 +452,14 @@ async function takeBackEarn(
         reason: reversal.reason,
       }),
   });
-  await reviewMemberTier(tx, member, config, context.now);
+  // Given the reversal's balances, the review also refreshes the member's metafields.
+  await reviewMemberTier(
+    tx,
+    member,
+    config,
+    context.now,
+    reversed.status === "applied" ? reversed.state.balances : undefined,
+  );
 }
 
 async function applyRefund(

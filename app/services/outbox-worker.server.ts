@@ -22,6 +22,7 @@ import type {
   LoyaltyCustomerTagsAddMutationVariables,
   LoyaltyCustomerTagsRemoveMutationVariables,
 } from "~/types/admin.generated";
+import { sendMemberMetafields } from "./member-metafields.server";
 import {
   claimJobs,
   completeJob,
@@ -130,6 +131,9 @@ export async function sendCustomerTags(
 /** Every kind the app enqueues, with its handler. */
 export const outboxHandlers: OutboxHandlers = {
   CUSTOMER_TAGS: (admin, payload) => sendCustomerTags(admin, payload),
+  // member-metafields.server.ts imports this module's OutboxJobError; the handler is looked up
+  // when a job runs, long after both modules have loaded.
+  MEMBER_METAFIELDS: (admin, payload) => sendMemberMetafields(admin, payload),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -43,12 +43,20 @@ export async function settleDueLots(
         const settled = await writeLedger(tx, member, {
           plan: (state) => settleDue(state, now),
         });
-        // Matured points are earnings now, and may lift the member into a higher tier.
-        const matured =
-          settled.status === "applied" &&
-          settled.write.entries.some((entry) => entry.kind === "MATURATION");
-        const config = matured ? await programConfig(tx, member.shop) : null;
-        if (config) await reviewMemberTier(tx, member, config, now);
+        // Matured points are earnings now and may lift the member into a higher tier; matured or
+        // expired, the balance the extensions show has changed.
+        if (settled.status === "applied" && settled.write.entries.length > 0) {
+          const config = await programConfig(tx, member.shop);
+          if (config) {
+            await reviewMemberTier(
+              tx,
+              member,
+              config,
+              now,
+              settled.state.balances,
+            );
+          }
+        }
         return settled;
       });
       if (result.status === "applied" && result.write.entries.length > 0) {

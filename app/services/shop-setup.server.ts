@@ -1,17 +1,22 @@
 import type { SqlDatabase } from "~/db/sql.server";
+import {
+  createAdminClient,
+  type AdminGraphqlApi,
+} from "~/shopify/admin-client.server";
 import { SHOP_DETAILS_QUERY } from "~/shopify/admin-operations";
+import { ensureMetafieldDefinitions } from "./member-metafields.server";
 import { ensureShop } from "./program.server";
 
 /** The slice of the library's Admin API context this needs, so scripts and routes can both call it. */
-export interface AdminGraphql {
-  graphql(query: typeof SHOP_DETAILS_QUERY): Promise<Response>;
-}
+export type AdminGraphql = AdminGraphqlApi;
 
 export class AdminApiError extends Error {}
 
 /**
- * Reads the shop's currency and time zone from Shopify and makes sure the program row exists:
- * called after OAuth on install and by `npm run shop:register`.
+ * Reads the shop's currency and time zone from Shopify, makes sure the program row exists and
+ * declares the member metafields the extensions read: called by the library's afterAuth hook (install
+ * and reinstall, so a shop installed before the definitions existed gets them then) and by
+ * `npm run shop:register`. Each step may run again harmlessly.
  */
 export async function syncShopDetails(
   database: SqlDatabase,
@@ -28,11 +33,16 @@ export async function syncShopDetails(
     throw new AdminApiError(
       `Shopify did not return the shop's details: ${JSON.stringify(body.errors)}`,
     );
-  return database.transaction((tx) =>
+  const program = await database.transaction((tx) =>
     ensureShop(tx, {
       shop,
       currency: details.currencyCode,
       timezone: details.ianaTimezone,
     }),
   );
+  // After the shop's row, so a refusal here (thrown: the install shows it and the next one tries
+  // again) leaves the program in place. Metafields can be written without their definitions;
+  // what waits for these is the extensions' read access.
+  await ensureMetafieldDefinitions(createAdminClient({ shop, admin }));
+  return program;
 }

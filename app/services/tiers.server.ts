@@ -1,14 +1,19 @@
 import type { Tx } from "~/db/client.server";
-import { adjust } from "~/loyalty/ledger";
+import { adjust, type Balances } from "~/loyalty/ledger";
 import type { ProgramConfig } from "~/loyalty/program";
 import {
   evaluateTier,
   levelHandle,
   pointsActivity,
+  qualifyingTotal,
   tierTag,
   type TierChange,
 } from "~/loyalty/tiers";
 import { writeLedger, type MemberRef } from "./ledger.server";
+import {
+  memberMetafieldsJob,
+  memberMetafieldsPayload,
+} from "./member-metafields.server";
 import { enqueue } from "./outbox.server";
 import { customerTagsJob } from "./outbox-worker.server";
 
@@ -17,6 +22,7 @@ interface MemberTierRow {
   timezone: string;
   tierHandle: string | null;
   tierSince: Date | null;
+  available: number;
 }
 
 export const tierRewardKey = (memberId: string, handle: string) =>
@@ -25,17 +31,22 @@ export const tierRewardKey = (memberId: string, handle: string) =>
 /**
  * Re-evaluates the member's tier after a change to what they earned (or at the scheduled check)
  * and applies a change: the member's tier, a history record with the reason, each passed tier's
- * entry reward once, and the customer's tier tag at Shopify through the outbox, all in the
- * caller's transaction. Returns the change, or null when the tier stays.
+ * entry reward once, and the customer's tier tag and loyalty metafields at Shopify through the
+ * outbox, all in the caller's transaction. Returns the change, or null when the tier stays.
+ *
+ * `written`: the balances a ledger write the caller just made in this transaction left the
+ * member with. The metafields then show them even when the tier stays, in the one job this
+ * review enqueues (the caller enqueues none of its own).
  */
 export async function reviewMemberTier(
   tx: Tx,
   member: MemberRef,
   config: ProgramConfig,
   now: Date,
+  written?: Balances,
 ): Promise<TierChange | null> {
   const [row] = await tx.query<MemberTierRow>(
-    `SELECT m."customerId", m."tierHandle", m."tierSince", s.timezone
+    `SELECT m."customerId", m."tierHandle", m."tierSince", m.available, s.timezone
      FROM "Member" m JOIN "Shop" s ON s.shop = m.shop
      WHERE m.id = $1 AND m.shop = $2`,
     [member.memberId, member.shop],
@@ -44,9 +55,29 @@ export async function reviewMemberTier(
     throw new Error(
       `member ${member.memberId} of ${member.shop} does not exist`,
     );
+  const enqueueMetafields = (
+    tierHandle: string | null,
+    available: number,
+    qualifyingPoints: number | null,
+  ) =>
+    enqueue(
+      tx,
+      memberMetafieldsJob(
+        member.shop,
+        memberMetafieldsPayload(config.tiers, {
+          customerId: row.customerId,
+          tierHandle,
+          available,
+          qualifyingPoints,
+        }),
+      ),
+      now,
+    );
   if (config.tiers.basis !== "POINTS_EARNED") {
     // Amounts spent come from orders and refunds, not the ledger; until that source is built the
     // tier is left as it is rather than computed from the wrong figures.
+    if (written)
+      await enqueueMetafields(row.tierHandle, written.available, null);
     return null;
   }
   const entries = await tx.query<{ occurredAt: Date; lifetime: number }>(
@@ -58,22 +89,23 @@ export async function reviewMemberTier(
     `SELECT "rewardedHandles" FROM "TierChange" WHERE shop = $1 AND "memberId" = $2`,
     [member.shop, member.memberId],
   );
+  const activity = pointsActivity(
+    entries.map((entry) => ({
+      occurredAt: entry.occurredAt,
+      delta: {
+        available: 0,
+        pending: 0,
+        held: 0,
+        lifetimeEarned: entry.lifetime,
+      },
+    })),
+  );
   const evaluation = evaluateTier({
     current:
       row.tierHandle && row.tierSince
         ? { handle: row.tierHandle, since: row.tierSince }
         : null,
-    activity: pointsActivity(
-      entries.map((entry) => ({
-        occurredAt: entry.occurredAt,
-        delta: {
-          available: 0,
-          pending: 0,
-          held: 0,
-          lifetimeEarned: entry.lifetime,
-        },
-      })),
-    ),
+    activity,
     config: config.tiers,
     now,
     graceDays: config.tiers.graceDays,
@@ -81,7 +113,19 @@ export async function reviewMemberTier(
     timezone: row.timezone,
   });
   const change = evaluation.change;
-  if (!change) return null;
+  // "Points to next tier" counts what counts for the tier: the window's total, not the lifetime.
+  const qualifying = qualifyingTotal(
+    activity,
+    config.tiers.basis,
+    config.tiers.window,
+    now,
+    row.timezone,
+  );
+  if (!change) {
+    if (written)
+      await enqueueMetafields(row.tierHandle, written.available, qualifying);
+    return null;
+  }
 
   await tx.query(
     `UPDATE "Member" SET "tierHandle" = $3, "tierSince" = $4, "updatedAt" = now()
@@ -103,6 +147,7 @@ export async function reviewMemberTier(
       now,
     ],
   );
+  let available = written?.available ?? row.available;
   for (const handle of change.rewardsFor) {
     const level = config.tiers.levels.find(
       (candidate) => levelHandle(candidate) === handle,
@@ -110,7 +155,7 @@ export async function reviewMemberTier(
     if (!level || level.entryRewardPoints <= 0) continue;
     const key = tierRewardKey(member.memberId, handle);
     // A reward is spendable at once, and is not an earning: it never counts toward a tier itself.
-    await writeLedger(tx, member, {
+    const rewarded = await writeLedger(tx, member, {
       key,
       plan: (state) =>
         adjust(state, {
@@ -121,6 +166,8 @@ export async function reviewMemberTier(
           occurredAt: now,
         }),
     });
+    if (rewarded.status === "applied")
+      available = rewarded.state.balances.available;
   }
   const prefix = config.tiers.tagPrefix;
   const target = tierTag(prefix, change.to);
@@ -136,5 +183,6 @@ export async function reviewMemberTier(
     }),
     now,
   );
+  await enqueueMetafields(change.to, available, qualifying);
   return change;
 }

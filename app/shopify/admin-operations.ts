@@ -187,3 +187,80 @@ export const CUSTOMER_TAGS_REMOVE_MUTATION = `#graphql
     }
   }
 `;
+
+// The outbox's MEMBER_METAFIELDS job: the member's tier and points as app-owned customer
+// metafields, so the checkout and customer account extensions read them without calling the app.
+// metafieldsSet is all or nothing and writes whole values, so a retried job leaves the same state.
+export const METAFIELDS_SET_MUTATION = `#graphql
+  mutation LoyaltyMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields {
+        key
+        value
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+// A member metafield with nothing to show (no next tier) is removed rather than left stale;
+// deleting one that does not exist is not an error, so a retry is harmless.
+export const METAFIELDS_DELETE_MUTATION = `#graphql
+  mutation LoyaltyMetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      deletedMetafields {
+        key
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+// Declares one member metafield at install on customers, with the access the extensions need:
+// checkout reads customer data through the Storefront API and customer account extensions through
+// the Customer Account API, so each gets read access and no more (the app is the only writer);
+// the merchant sees the values in the admin but does not edit them, as the app would overwrite
+// them. A definition that exists already answers a TAKEN userError, which the caller accepts.
+export const METAFIELD_DEFINITION_CREATE_MUTATION = `#graphql
+  mutation LoyaltyMetafieldDefinitionCreate(
+    $namespace: String!
+    $key: String!
+    $type: String!
+    $name: String!
+    $description: String
+  ) {
+    metafieldDefinitionCreate(
+      definition: {
+        ownerType: CUSTOMER
+        namespace: $namespace
+        key: $key
+        type: $type
+        name: $name
+        description: $description
+        access: {
+          admin: MERCHANT_READ
+          storefront: PUBLIC_READ
+          customerAccount: READ
+        }
+      }
+    ) {
+      createdDefinition {
+        id
+        namespace
+        key
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

@@ -59,6 +59,31 @@ export type LoyaltyCustomerTagsRemoveMutationVariables = AdminTypes.Exact<{
 
 export type LoyaltyCustomerTagsRemoveMutation = { tagsRemove?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
 
+export type LoyaltyMetafieldsSetMutationVariables = AdminTypes.Exact<{
+  metafields: Array<AdminTypes.MetafieldsSetInput> | AdminTypes.MetafieldsSetInput;
+}>;
+
+
+export type LoyaltyMetafieldsSetMutation = { metafieldsSet?: AdminTypes.Maybe<{ metafields?: AdminTypes.Maybe<Array<Pick<AdminTypes.Metafield, 'key' | 'value'>>>, userErrors: Array<Pick<AdminTypes.MetafieldsSetUserError, 'field' | 'message' | 'code'>> }> };
+
+export type LoyaltyMetafieldsDeleteMutationVariables = AdminTypes.Exact<{
+  metafields: Array<AdminTypes.MetafieldIdentifierInput> | AdminTypes.MetafieldIdentifierInput;
+}>;
+
+
+export type LoyaltyMetafieldsDeleteMutation = { metafieldsDelete?: AdminTypes.Maybe<{ deletedMetafields?: AdminTypes.Maybe<Array<AdminTypes.Maybe<Pick<AdminTypes.MetafieldIdentifier, 'key'>>>>, userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
+export type LoyaltyMetafieldDefinitionCreateMutationVariables = AdminTypes.Exact<{
+  namespace: AdminTypes.Scalars['String']['input'];
+  key: AdminTypes.Scalars['String']['input'];
+  type: AdminTypes.Scalars['String']['input'];
+  name: AdminTypes.Scalars['String']['input'];
+  description?: AdminTypes.InputMaybe<AdminTypes.Scalars['String']['input']>;
+}>;
+
+
+export type LoyaltyMetafieldDefinitionCreateMutation = { metafieldDefinitionCreate?: AdminTypes.Maybe<{ createdDefinition?: AdminTypes.Maybe<Pick<AdminTypes.MetafieldDefinition, 'id' | 'namespace' | 'key'>>, userErrors: Array<Pick<AdminTypes.MetafieldDefinitionCreateUserError, 'field' | 'message' | 'code'>> }> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query LoyaltyShopDetails {\n    shop {\n      id\n      name\n      myshopifyDomain\n      currencyCode\n      ianaTimezone\n    }\n  }\n": {return: LoyaltyShopDetailsQuery, variables: LoyaltyShopDetailsQueryVariables},
   "#graphql\n  query LoyaltyReconcileOrders($first: Int!, $after: String, $query: String) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        legacyResourceId\n        createdAt\n        processedAt\n        updatedAt\n        cancelledAt\n        test\n        currencyCode\n        email\n        displayFinancialStatus\n        customer {\n          id\n          email\n          firstName\n          lastName\n        }\n        lineItems(first: 20) {\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n          nodes {\n            id\n            quantity\n            isGiftCard\n            originalUnitPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n            discountAllocations {\n              allocatedAmountSet {\n                shopMoney {\n                  amount\n                  currencyCode\n                }\n              }\n              discountApplication {\n                ... on DiscountCodeApplication {\n                  code\n                }\n              }\n            }\n          }\n        }\n        shippingLines(first: 3) {\n          pageInfo {\n            hasNextPage\n          }\n          nodes {\n            discountedPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n          }\n        }\n        totalTaxSet {\n          shopMoney {\n            amount\n            currencyCode\n          }\n        }\n        refunds {\n          id\n          legacyResourceId\n          createdAt\n          refundLineItems(first: 20) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              lineItem {\n                id\n              }\n              quantity\n            }\n          }\n          transactions(first: 3) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              kind\n              status\n              amountSet {\n                shopMoney {\n                  amount\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: LoyaltyReconcileOrdersQuery, variables: LoyaltyReconcileOrdersQueryVariables},
@@ -68,6 +93,9 @@ interface GeneratedQueryTypes {
 interface GeneratedMutationTypes {
   "#graphql\n  mutation LoyaltyCustomerTagsAdd($id: ID!, $tags: [String!]!) {\n    tagsAdd(id: $id, tags: $tags) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyCustomerTagsAddMutation, variables: LoyaltyCustomerTagsAddMutationVariables},
   "#graphql\n  mutation LoyaltyCustomerTagsRemove($id: ID!, $tags: [String!]!) {\n    tagsRemove(id: $id, tags: $tags) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyCustomerTagsRemoveMutation, variables: LoyaltyCustomerTagsRemoveMutationVariables},
+  "#graphql\n  mutation LoyaltyMetafieldsSet($metafields: [MetafieldsSetInput!]!) {\n    metafieldsSet(metafields: $metafields) {\n      metafields {\n        key\n        value\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyMetafieldsSetMutation, variables: LoyaltyMetafieldsSetMutationVariables},
+  "#graphql\n  mutation LoyaltyMetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {\n    metafieldsDelete(metafields: $metafields) {\n      deletedMetafields {\n        key\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyMetafieldsDeleteMutation, variables: LoyaltyMetafieldsDeleteMutationVariables},
+  "#graphql\n  mutation LoyaltyMetafieldDefinitionCreate(\n    $namespace: String!\n    $key: String!\n    $type: String!\n    $name: String!\n    $description: String\n  ) {\n    metafieldDefinitionCreate(\n      definition: {\n        ownerType: CUSTOMER\n        namespace: $namespace\n        key: $key\n        type: $type\n        name: $name\n        description: $description\n        access: {\n          admin: MERCHANT_READ\n          storefront: PUBLIC_READ\n          customerAccount: READ\n        }\n      }\n    ) {\n      createdDefinition {\n        id\n        namespace\n        key\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyMetafieldDefinitionCreateMutation, variables: LoyaltyMetafieldDefinitionCreateMutationVariables},
 }
 declare module '@shopify/admin-api-client' {
   type InputMaybe<T> = AdminTypes.InputMaybe<T>;
