@@ -1212,6 +1212,30 @@ function metafieldDefinitionView(record: MetafieldDefinitionRecord): View {
  * One definition per owner type, namespace and key (TAKEN otherwise); admin access only in an
  * app-reserved namespace. Existing metafields are not re-validated against it.
  */
+/** segmentCreate: names are unique per shop; the query is kept as given, not evaluated. */
+function segmentCreate(args: Args, ctx: ResolveContext): View {
+  const name = typeof args.name === "string" ? args.name.trim() : "";
+  const query = typeof args.query === "string" ? args.query.trim() : "";
+  const fail = (field: string, message: string): View => ({
+    segment: null,
+    userErrors: [{ field: [field], message }],
+  });
+  if (name === "") return fail("name", "Name can't be blank");
+  if (query === "") return fail("query", "Query can't be blank");
+  const segments = ctx.shop.segments;
+  if (segments.has(name)) return fail("name", "Name has already been taken");
+  const at = new Date(ctx.now()).toISOString();
+  const segment = {
+    id: `gid://shopify/Segment/${ctx.state.nextId()}`,
+    name,
+    query,
+    creationDate: at,
+    lastEditDate: at,
+  };
+  segments.set(name, segment);
+  return { segment, userErrors: [] };
+}
+
 function metafieldDefinitionCreate(args: Args, ctx: ResolveContext): View {
   const input = isRecord(args.definition) ? args.definition : {};
   const text = (name: string): string | undefined => {
@@ -1597,6 +1621,7 @@ export const mutationRoot: Record<string, RootField> = {
   metafieldsDelete: (args, ctx) => metafieldsDelete(args, ctx),
   metafieldDefinitionCreate: (args, ctx) =>
     metafieldDefinitionCreate(args, ctx),
+  segmentCreate: (args, ctx) => segmentCreate(args, ctx),
   discountCodeBasicCreate: (args, ctx) => discountCodeBasicCreate(args, ctx),
   discountCodeDelete: (args, ctx) => discountCodeDelete(args, ctx),
   discountCodeDeactivate: (args, ctx) =>

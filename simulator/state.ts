@@ -121,6 +121,16 @@ export interface ShopState {
   metafields: Map<string, MetafieldRecord>;
   /** Keyed by `${ownerType} ${namespace} ${key}`. */
   metafieldDefinitions: Map<string, MetafieldDefinitionRecord>;
+  /** Customer segments, keyed by name (Shopify keeps names unique). */
+  segments: Map<string, SegmentRecord>;
+}
+
+export interface SegmentRecord {
+  id: string;
+  name: string;
+  query: string;
+  creationDate: string;
+  lastEditDate: string;
 }
 
 export interface CustomerInput {
@@ -236,6 +246,7 @@ export class SimulatorState {
       discountCodes: new Map(),
       metafields: new Map(),
       metafieldDefinitions: new Map(),
+      segments: new Map(),
     };
     this.shops.set(shop, state);
     this.byToken.set(registration.accessToken, shop);
@@ -270,6 +281,7 @@ export class SimulatorState {
       state.discountCodes.clear();
       state.metafields.clear();
       state.metafieldDefinitions.clear();
+      state.segments.clear();
     }
     this.sequence = 1000;
   }
@@ -401,6 +413,7 @@ export class SimulatorState {
       discountCodes: [...state.discountCodes.values()],
       metafields: [...state.metafields.values()],
       metafieldDefinitions: [...state.metafieldDefinitions.values()],
+      segments: [...state.segments.values()],
     };
   }
 }

@@ -22,6 +22,7 @@ import type {
   LoyaltyCustomerTagsAddMutationVariables,
   LoyaltyCustomerTagsRemoveMutationVariables,
 } from "~/types/admin.generated";
+import { sendTierSegments } from "./tier-segments.server";
 import { sendMemberMetafields } from "./member-metafields.server";
 import {
   claimJobs,
@@ -134,6 +135,7 @@ export const outboxHandlers: OutboxHandlers = {
   // member-metafields.server.ts imports this module's OutboxJobError; the handler is looked up
   // when a job runs, long after both modules have loaded.
   MEMBER_METAFIELDS: (admin, payload) => sendMemberMetafields(admin, payload),
+  TIER_SEGMENTS: (admin, payload) => sendTierSegments(admin, payload),
 };
 
 // ---------------------------------------------------------------------------------------------

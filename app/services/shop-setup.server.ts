@@ -5,7 +5,9 @@ import {
 } from "~/shopify/admin-client.server";
 import { SHOP_DETAILS_QUERY } from "~/shopify/admin-operations";
 import { ensureMetafieldDefinitions } from "./member-metafields.server";
-import { ensureShop } from "./program.server";
+import { enqueue } from "./outbox.server";
+import { ensureShop, programConfig } from "./program.server";
+import { tierSegmentsJob } from "./tier-segments.server";
 
 /** The slice of the library's Admin API context this needs, so scripts and routes can both call it. */
 export type AdminGraphql = AdminGraphqlApi;
@@ -33,13 +35,17 @@ export async function syncShopDetails(
     throw new AdminApiError(
       `Shopify did not return the shop's details: ${JSON.stringify(body.errors)}`,
     );
-  const program = await database.transaction((tx) =>
-    ensureShop(tx, {
+  const program = await database.transaction(async (tx) => {
+    const row = await ensureShop(tx, {
       shop,
       currency: details.currencyCode,
       timezone: details.ianaTimezone,
-    }),
-  );
+    });
+    // A segment per tier, for the merchant's tier discounts; created by the outbox worker.
+    const config = await programConfig(tx, shop);
+    if (config) await enqueue(tx, tierSegmentsJob(shop, config.tiers));
+    return row;
+  });
   // After the shop's row, so a refusal here (thrown: the install shows it and the next one tries
   // again) leaves the program in place. Metafields can be written without their definitions;
   // what waits for these is the extensions' read access.

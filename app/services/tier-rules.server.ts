@@ -5,7 +5,9 @@ import {
   type QualifyingActivity,
   type TierRules,
 } from "~/loyalty/tiers";
+import { enqueue } from "./outbox.server";
 import { programConfig, saveProgramConfig } from "./program.server";
+import { tierSegmentsJob } from "./tier-segments.server";
 import { reviewTiers } from "./settlement.server";
 
 export interface MemberMove {
@@ -120,6 +122,8 @@ export async function saveTierRules(
       effectiveFrom: changed ? now : config.tiers.effectiveFrom,
     });
     await saveProgramConfig(tx, shop, { ...config, tiers });
+    // New tier names get their segments; existing ones are kept (their names are taken).
+    await enqueue(tx, tierSegmentsJob(shop, tiers), now);
   });
   const [count] = await sql.query<{ total: number }>(
     `SELECT count(*)::int AS total FROM "Member" WHERE shop = $1 AND "redactedAt" IS NULL`,

@@ -264,3 +264,18 @@ export const METAFIELD_DEFINITION_CREATE_MUTATION = `#graphql
     }
   }
 `;
+
+export const TIER_SEGMENT_CREATE_MUTATION = `#graphql
+  mutation LoyaltyTierSegmentCreate($name: String!, $query: String!) {
+    segmentCreate(name: $name, query: $query) {
+      segment {
+        id
+        name
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

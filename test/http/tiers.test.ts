@@ -229,3 +229,23 @@ describe("tiers", () => {
     });
   });
 });
+
+describe("tier segments", () => {
+  it("installing creates a Shopify segment per tier on its tag; installing again changes nothing", async () => {
+    const shop = await openShop();
+    await drainOutbox();
+    const segments = () =>
+      [...stack.simulator.state.require(shop).segments.values()].map(
+        (segment) => [segment.name, segment.query],
+      );
+    expect(segments()).toEqual([
+      ["Loyalty tier: Bronze", "customer_tags CONTAINS 'loyalty-tier:bronze'"],
+      ["Loyalty tier: Silver", "customer_tags CONTAINS 'loyalty-tier:silver'"],
+      ["Loyalty tier: Gold", "customer_tags CONTAINS 'loyalty-tier:gold'"],
+    ]);
+
+    await registerLocalShop({ shop, accessToken: `shpat_again_${shop}` });
+    expect(await drainOutbox()).toMatchObject({ dead: 0, retrying: 0 });
+    expect(segments()).toHaveLength(3);
+  });
+});
