@@ -22,6 +22,7 @@ import {
   localYearStart,
   pointsActivity,
   previewRuleChange,
+  spendActivity,
   qualifyingTotal,
   tagChanges,
   tierFor,
@@ -1566,5 +1567,71 @@ describe("tierReviewNeeded", () => {
     expect(
       tierReviewNeeded({ ...rules, window: "CALENDAR_YEAR" }, "bronze", 10),
     ).toBe(true);
+  });
+});
+
+describe("spendActivity", () => {
+  const at = (day: number) => new Date(Date.UTC(2026, 0, day));
+  const order = {
+    at: at(1),
+    baseMinor: 10_000,
+    lineBases: [
+      { lineItemId: "a", quantity: 2, baseMinor: 6_000 },
+      { lineItemId: "b", quantity: 1, baseMinor: 4_000 },
+    ],
+    refunds: [],
+    cancelledAt: null,
+  };
+
+  it("counts what was spent when paid, and takes refunds and a cancellation back at their dates", () => {
+    expect(
+      spendActivity([
+        {
+          ...order,
+          refunds: [
+            {
+              at: at(5),
+              lines: [{ lineItemId: "a", quantity: 1 }],
+              moneyRefunded: true,
+            },
+            {
+              at: at(6),
+              lines: [{ lineItemId: "b", quantity: 1 }],
+              moneyRefunded: false,
+            },
+          ],
+          cancelledAt: at(9),
+        },
+      ]),
+    ).toEqual([
+      { at: at(1), points: 0, spentMinor: 10_000 },
+      { at: at(5), points: 0, spentMinor: -3_000 },
+      { at: at(9), points: 0, spentMinor: -7_000 },
+    ]);
+  });
+
+  it("never takes back more than was spent", () => {
+    const total = spendActivity([
+      {
+        ...order,
+        refunds: [
+          {
+            at: at(2),
+            lines: [
+              { lineItemId: "a", quantity: 2 },
+              { lineItemId: "b", quantity: 1 },
+            ],
+            moneyRefunded: true,
+          },
+          {
+            at: at(3),
+            lines: [{ lineItemId: "a", quantity: 2 }],
+            moneyRefunded: true,
+          },
+        ],
+        cancelledAt: at(4),
+      },
+    ]).reduce((sum, item) => sum + item.spentMinor, 0);
+    expect(total).toBe(0);
   });
 });

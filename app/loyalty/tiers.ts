@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BASIS_POINTS_ONE, type EarnModifier } from "./earn-rule";
 import type { NewEntry } from "./ledger";
+import { refundedBase, type LineBase, type RefundedLine } from "./refunds";
 import { assertNonNegativeInteger, assertSafeInteger } from "./rounding";
 
 export const tierSchema = z.object({
@@ -900,4 +901,55 @@ export function tierReviewNeeded(
     levelHandle(tierFor(lifetimeEarned, orderedLevels(rules.levels))) !==
     currentHandle
   );
+}
+
+/** An order that earned, with what was refunded and whether it was cancelled, for spend tiers. */
+export type SpendingOrder = {
+  at: Date;
+  baseMinor: number;
+  lineBases: readonly LineBase[];
+  refunds: readonly {
+    at: Date;
+    lines: readonly RefundedLine[];
+    moneyRefunded: boolean;
+  }[];
+  cancelledAt: Date | null;
+};
+
+/**
+ * The AMOUNT_SPENT activity of a member's orders: each order's earning base when it was paid,
+ * each refund's share of it (negative) when refunded, and on a cancellation whatever was left.
+ * In the same terms as the points, so a spend tier and a points tier treat a refund alike.
+ */
+export function spendActivity(
+  orders: readonly SpendingOrder[],
+): QualifyingActivity[] {
+  const activity: QualifyingActivity[] = [];
+  for (const order of orders) {
+    activity.push({ at: order.at, points: 0, spentMinor: order.baseMinor });
+    let refunded = 0;
+    const earlier: (readonly RefundedLine[])[] = [];
+    const byDate = [...order.refunds].sort(
+      (a, b) => a.at.getTime() - b.at.getTime(),
+    );
+    for (const refund of byDate) {
+      if (!refund.moneyRefunded) continue;
+      const share = Math.min(
+        refundedBase(order.lineBases, earlier, refund.lines),
+        order.baseMinor - refunded,
+      );
+      earlier.push(refund.lines);
+      if (share <= 0) continue;
+      refunded += share;
+      activity.push({ at: refund.at, points: 0, spentMinor: -share });
+    }
+    if (order.cancelledAt && order.baseMinor - refunded > 0) {
+      activity.push({
+        at: order.cancelledAt,
+        points: 0,
+        spentMinor: -(order.baseMinor - refunded),
+      });
+    }
+  }
+  return activity;
 }

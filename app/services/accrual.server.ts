@@ -286,6 +286,16 @@ export async function recordPaidOrder(
     context,
     locked,
   );
+  // Recorded before the tier review: a spend tier reads the order's base from this record.
+  await updateOrder(tx, shop, order.orderId, {
+    ...paid,
+    outcome: "EARNED",
+    reason: null,
+    memberId: member.memberId,
+    points: evaluation.points,
+    snapshot: evaluation.snapshot,
+    lineBases,
+  });
   if (granted.status === "applied") {
     const { balances } = granted.state;
     if (
@@ -312,15 +322,6 @@ export async function recordPaidOrder(
       );
     }
   }
-  await updateOrder(tx, shop, order.orderId, {
-    ...paid,
-    outcome: "EARNED",
-    reason: null,
-    memberId: member.memberId,
-    points: evaluation.points,
-    snapshot: evaluation.snapshot,
-    lineBases,
-  });
   if (record.refundsWaiting || paid.cancelledAt) {
     await applyWaitingReversals(tx, shop, order.orderId, config, context);
   }

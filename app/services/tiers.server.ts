@@ -1,10 +1,12 @@
 import type { Tx } from "~/db/client.server";
 import { adjust, type Balances } from "~/loyalty/ledger";
 import type { ProgramConfig } from "~/loyalty/program";
+import type { LineBase, RefundedLine } from "~/loyalty/refunds";
 import {
   evaluateTier,
   levelHandle,
   pointsActivity,
+  spendActivity,
   qualifyingTotal,
   tierTag,
   type TierChange,
@@ -73,32 +75,13 @@ export async function reviewMemberTier(
       ),
       now,
     );
-  if (config.tiers.basis !== "POINTS_EARNED") {
-    // Amounts spent come from orders and refunds, not the ledger; until that source is built the
-    // tier is left as it is rather than computed from the wrong figures.
-    if (written)
-      await enqueueMetafields(row.tierHandle, written.available, null);
-    return null;
-  }
-  const entries = await tx.query<{ occurredAt: Date; lifetime: number }>(
-    `SELECT "occurredAt", "deltaLifetimeEarned" AS lifetime FROM "LedgerEntry"
-     WHERE shop = $1 AND "memberId" = $2 AND "deltaLifetimeEarned" <> 0`,
-    [member.shop, member.memberId],
-  );
+  const activity =
+    config.tiers.basis === "POINTS_EARNED"
+      ? await pointsActivityOf(tx, member)
+      : await spendActivityOf(tx, member);
   const history = await tx.query<{ rewardedHandles: string[] }>(
     `SELECT "rewardedHandles" FROM "TierChange" WHERE shop = $1 AND "memberId" = $2`,
     [member.shop, member.memberId],
-  );
-  const activity = pointsActivity(
-    entries.map((entry) => ({
-      occurredAt: entry.occurredAt,
-      delta: {
-        available: 0,
-        pending: 0,
-        held: 0,
-        lifetimeEarned: entry.lifetime,
-      },
-    })),
   );
   const evaluation = evaluateTier({
     current:
@@ -185,4 +168,58 @@ export async function reviewMemberTier(
   );
   await enqueueMetafields(change.to, available, qualifying);
   return change;
+}
+
+/** POINTS_EARNED: every change to the member's lifetime earnings, dated by its entry. */
+async function pointsActivityOf(tx: Tx, member: MemberRef) {
+  const entries = await tx.query<{ occurredAt: Date; lifetime: number }>(
+    `SELECT "occurredAt", "deltaLifetimeEarned" AS lifetime FROM "LedgerEntry"
+     WHERE shop = $1 AND "memberId" = $2 AND "deltaLifetimeEarned" <> 0`,
+    [member.shop, member.memberId],
+  );
+  return pointsActivity(
+    entries.map((entry) => ({
+      occurredAt: entry.occurredAt,
+      delta: {
+        available: 0,
+        pending: 0,
+        held: 0,
+        lifetimeEarned: entry.lifetime,
+      },
+    })),
+  );
+}
+
+const utc = (text: string) => new Date(text.endsWith("Z") ? text : `${text}Z`);
+
+/** AMOUNT_SPENT: the earning base of the member's orders, less refunds and cancellations. */
+async function spendActivityOf(tx: Tx, member: MemberRef) {
+  const orders = await tx.query<{
+    at: Date;
+    baseMinor: number;
+    lineBases: LineBase[] | null;
+    cancelledAt: Date | null;
+    refunds: { at: string; lines: RefundedLine[]; moneyRefunded: boolean }[];
+  }>(
+    `SELECT o."processedAt" AS at, (o.snapshot->>'baseMinor')::bigint AS "baseMinor",
+       o."lineBases", o."cancelledAt",
+       coalesce((SELECT json_agg(json_build_object('at', r."refundedAt", 'lines', r.lines,
+                   'moneyRefunded', r."moneyRefunded"))
+                 FROM "RefundRecord" r WHERE r.shop = o.shop AND r."orderId" = o."orderId"), '[]') AS refunds
+     FROM "OrderRecord" o
+     WHERE o.shop = $1 AND o."memberId" = $2 AND o.outcome = 'EARNED' AND o."processedAt" IS NOT NULL`,
+    [member.shop, member.memberId],
+  );
+  return spendActivity(
+    orders.map((order) => ({
+      at: order.at,
+      baseMinor: order.baseMinor,
+      lineBases: order.lineBases ?? [],
+      cancelledAt: order.cancelledAt,
+      refunds: order.refunds.map((refund) => ({
+        ...refund,
+        at: utc(refund.at),
+      })),
+    })),
+  );
 }

@@ -249,3 +249,36 @@ describe("tier segments", () => {
     expect(segments()).toHaveLength(3);
   });
 });
+
+describe("tiers on amount spent", () => {
+  it("follow what was spent (in minor units), and a refund demotes after the grace period", async () => {
+    const shop = await openShop((tiers) => ({
+      ...tiers,
+      basis: "AMOUNT_SPENT",
+      levels: tiers.levels.map((level, index) => ({
+        ...level,
+        threshold: [0, 50_000, 150_000][index] ?? level.threshold,
+      })),
+    }));
+    const orderId = await paid(shop, "600.00");
+    expect(await member(shop)).toMatchObject({ tierHandle: "silver" });
+
+    await sendWebhook(
+      stack.app,
+      shop,
+      "refunds/create",
+      refundPayload({
+        id: 90_002,
+        orderId,
+        currency: "USD",
+        createdAt: new Date().toISOString(),
+        refundLineItems: [
+          { line_item_id: orderId * 10, quantity: 1, subtotal: "600.00" },
+        ],
+      }),
+    );
+    expect(await member(shop)).toMatchObject({ tierHandle: "silver" });
+    await reviewTiers(stack.db.sql, new Date(Date.now() + 31 * day), { shop });
+    expect(await member(shop)).toMatchObject({ tierHandle: "bronze" });
+  });
+});
