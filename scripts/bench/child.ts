@@ -25,7 +25,9 @@ export function startChildServer(
 ): Promise<ChildServer> {
   const path = fileURLToPath(new URL(script, import.meta.url));
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of each server to that folder when it stops.
-  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   const child = spawn(process.execPath, [...profile, "--import", "tsx", path], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

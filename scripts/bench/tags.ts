@@ -34,6 +34,8 @@ import { MUTATION_COST } from "../../simulator/cost";
 import { startShopifySimulator, type Simulator } from "../../simulator/server";
 import { formatMs, formatNumber, formatTable } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
+import { seededRandom } from "../lib/seeded-random";
+import { positiveInteger } from "./options";
 
 const defaultAdminUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -70,14 +72,6 @@ interface Settings {
   bucket: number;
   maxSeconds: number;
   quick: boolean;
-}
-
-function positiveInteger(name: string, raw: unknown, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`--${name} must be a positive integer, got ${String(raw)}`);
-  return value;
 }
 
 function settingsFrom(options: OptionValues): Settings {
@@ -156,18 +150,6 @@ function withoutPassword(url: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // The workload
-
-/** xorshift32: a seeded generator, so every run makes the same changes. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
-}
 
 interface BenchCustomer {
   shop: string;

@@ -25,6 +25,8 @@ import {
 } from "./load";
 import { formatMs, formatNumber, formatTable } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
+import { seededRandom } from "../lib/seeded-random";
+import { positiveInteger } from "./options";
 
 const defaultAdminUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
 const shop = "loyalty-bench.myshopify.com";
@@ -40,14 +42,6 @@ interface Settings {
   warmup: number;
   maxSeconds: number;
   quick: boolean;
-}
-
-function positiveInteger(name: string, raw: unknown, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`--${name} must be a positive integer, got ${String(raw)}`);
-  return value;
 }
 
 function settingsFrom(options: OptionValues): Settings {
@@ -236,18 +230,6 @@ function ensureBuild(): void {
 
 // ---------------------------------------------------------------------------------------------
 // The workload
-
-/** mulberry32: a seeded generator, so every run sends the same orders. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Unit prices a small apparel or homeware shop charges.
 const unitPrices = [

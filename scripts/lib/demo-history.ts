@@ -1,4 +1,5 @@
 import type { Simulator } from "../../simulator/server";
+import { seededRandom } from "./seeded-random";
 import {
   customerPayload,
   deliverWebhook,
@@ -40,15 +41,6 @@ const firstNames = [
   "Rosa",
 ];
 
-/** A small deterministic random source, so every demo replays the same history. */
-function seeded(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
-}
-
 /**
  * A year of a small shop's history, sent to the app as Shopify would send it: each customer's
  * account, their paid orders spread over the last twelve months, some refunds and cancellations.
@@ -57,7 +49,7 @@ function seeded(seed: number) {
 export async function replayHistory(
   options: HistoryOptions,
 ): Promise<HistoryReport> {
-  const random = seeded(42);
+  const random = seededRandom(42);
   const report: HistoryReport = {
     deliveries: 0,
     failed: 0,
