@@ -176,7 +176,10 @@ export interface OutboxRunReport {
   lost: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 20;
+// Shops run side by side within a batch, so a batch wide enough to hold many shops is what lets one
+// worker keep every bucket busy (measured with `npm run bench -- tags`: 20 → 130 changes/s, p99
+// 16 s; 250 → 373 changes/s, p99 7.8 s). A shop's own jobs stay far below half the lease.
+export const DEFAULT_BATCH_SIZE = 250;
 
 export function defaultWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
