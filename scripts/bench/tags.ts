@@ -9,7 +9,6 @@
 // process runs its in-process worker. The app's modules read their environment when first
 // imported, so this bench sets it up and imports them once; it runs once per process.
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import { z } from "zod";
 import { openDatabase, type Database } from "../../app/db/client.server";
 import { DEFAULT_TIER_TAG_PREFIX, tierTag } from "../../app/loyalty/tiers";
@@ -36,8 +35,13 @@ import { formatMs, formatNumber, formatTable } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
 import { seededRandom } from "../lib/seeded-random";
 import { positiveInteger } from "./options";
-
-const defaultAdminUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
+import {
+  databaseUrl,
+  defaultAdminUrl,
+  redact,
+  unreachableReason,
+  withClient,
+} from "./postgres";
 
 // Shopify's standard plan: 100 points/s restored (the issue's figure) into a 2,000-point bucket.
 // Shopify doubled both in 2024 (from 50/s and 1,000): the throttleStatus it answers since reads
@@ -96,57 +100,6 @@ function settingsFrom(options: OptionValues): Settings {
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: a throwaway database on the server DATABASE_URL names
-
-const unreachableCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-
-/** The reason no server answers, or undefined when one does; a server refusing us is an error. */
-async function unreachableReason(
-  adminUrl: string,
-): Promise<string | undefined> {
-  const client = new pg.Client({
-    connectionString: adminUrl,
-    connectionTimeoutMillis: 5_000,
-  });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    const code =
-      typeof error === "object" && error !== null && "code" in error
-        ? String(error.code)
-        : "";
-    const message = error instanceof Error ? error.message : String(error);
-    if (unreachableCodes.has(code) || /timeout/i.test(message))
-      return code || message;
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function adminQuery(adminUrl: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.href;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The workload
@@ -636,7 +589,7 @@ async function runTagBench(options: OptionValues): Promise<BenchResult> {
   if (unreachable !== undefined)
     return {
       status: "skipped",
-      reason: `no PostgreSQL server answers at ${withoutPassword(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
+      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
     };
   if (globalThis.loyaltyDatabase)
     throw new Error(
@@ -651,8 +604,6 @@ async function runTagBench(options: OptionValues): Promise<BenchResult> {
   );
 
   const name = `loyalty_bench_tags_${Date.now()}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   let database: Database | undefined;
   let simulator: Simulator | undefined;
   let restoreEnvironment: (() => void) | undefined;
@@ -665,9 +616,8 @@ async function runTagBench(options: OptionValues): Promise<BenchResult> {
     globalThis.loyaltyDatabase = undefined;
     // The pool's end resolves before its connections have gone, and the forced drop may cut one
     // on its way out: the app logs that as a lost connection unless its logging is still quiet.
-    await adminQuery(
-      adminUrl,
-      `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+    await withClient(adminUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
     );
     restoreEnvironment?.();
     console.log(`  dropped database ${name}`);
@@ -679,10 +629,12 @@ async function runTagBench(options: OptionValues): Promise<BenchResult> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
 
-  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
+  await withClient(adminUrl, (client) =>
+    client.query(`CREATE DATABASE "${name}"`),
+  );
   try {
     console.log(`  created database ${name}`);
-    database = await openDatabase({ url: url.href });
+    database = await openDatabase({ url: databaseUrl(adminUrl, name) });
     simulator = await startShopifySimulator({
       host: "127.0.0.1",
       port: 0,

@@ -6,7 +6,6 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { openDatabase } from "../../app/db/client.server";
 import {
   ensureShop,
@@ -27,8 +26,14 @@ import { formatMs, formatNumber, formatTable } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
 import { seededRandom } from "../lib/seeded-random";
 import { positiveInteger } from "./options";
+import {
+  databaseUrl,
+  defaultAdminUrl,
+  redact,
+  unreachableReason,
+  withClient,
+} from "./postgres";
 
-const defaultAdminUrl = "postgresql://postgres@127.0.0.1:5432/postgres";
 const shop = "loyalty-bench.myshopify.com";
 const apiKey = "loyalty-bench-api-key";
 const apiSecret = "loyalty-bench-api-secret";
@@ -62,66 +67,6 @@ function settingsFrom(options: OptionValues): Settings {
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
-
-type Reachability = { ok: true } | { ok: false; reason: string };
-
-const unreachableCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-
-/** Skips only when no server answers; a server that refuses us (auth, permissions) is an error. */
-async function reachable(adminUrl: string): Promise<Reachability> {
-  const client = new pg.Client({
-    connectionString: adminUrl,
-    connectionTimeoutMillis: 5_000,
-  });
-  try {
-    await client.connect();
-    return { ok: true };
-  } catch (error) {
-    const code =
-      typeof error === "object" && error !== null && "code" in error
-        ? String(error.code)
-        : "";
-    const message = error instanceof Error ? error.message : String(error);
-    if (unreachableCodes.has(code) || /timeout/i.test(message))
-      return { ok: false, reason: code || message };
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function withClient<T>(
-  url: string,
-  work: (client: pg.Client) => Promise<T>,
-): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function databaseUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.href;
-}
-
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.href;
-}
 
 /** The state an installed shop is in: a program switched on, earning at once, and its session. */
 async function prepareShop(url: string): Promise<void> {
@@ -475,11 +420,11 @@ function printResults(measured: Measured[], settings: Settings): void {
 async function runWebhookBench(options: OptionValues): Promise<BenchResult> {
   const settings = settingsFrom(options);
   const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
-  const reach = await reachable(adminUrl);
-  if (!reach.ok)
+  const unreachable = await unreachableReason(adminUrl);
+  if (unreachable !== undefined)
     return {
       status: "skipped",
-      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${reach.reason}); set DATABASE_URL to one`,
+      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
     };
 
   console.log(
