@@ -111,3 +111,11 @@ export function pgliteSql(pglite: PGlite): SqlDatabase {
     close: async () => {},
   };
 }
+
+/**
+ * A timestamp that came back inside JSON (json_agg, json_build_object): zone-less text, which the
+ * schema keeps in UTC (see `encode`).
+ */
+export function jsonTimestamp(text: string): Date {
+  return new Date(text.endsWith("Z") ? text : `${text}Z`);
+}

@@ -1,4 +1,5 @@
 import type { Tx } from "~/db/client.server";
+import { jsonTimestamp } from "~/db/sql.server";
 import {
   earnSnapshotSchema,
   evaluateEarn,
@@ -198,7 +199,7 @@ export async function recordPaidOrder(
   const { config, installedAt } = record.program
     ? {
         config: programConfigSchema.parse(record.program.config),
-        installedAt: new Date(`${record.program.installedAt}Z`),
+        installedAt: jsonTimestamp(record.program.installedAt),
       }
     : await shopProgram(tx, shop, order.currency);
   if (record.paidAt) return { status: "ignored", reason: "ALREADY_RECORDED" };

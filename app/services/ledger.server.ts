@@ -1,4 +1,5 @@
 import type { Tx } from "~/db/client.server";
+import { jsonTimestamp } from "~/db/sql.server";
 import { earnSnapshotSchema } from "~/loyalty/earn-rule";
 import {
   applyWrite,
@@ -126,13 +127,11 @@ export type LotJson = Omit<
   expiresAt: string | null;
 };
 
-const utc = (text: string) => new Date(text.endsWith("Z") ? text : `${text}Z`);
-
 export const lotFromJson = (lot: LotJson): LotState => ({
   ...lot,
-  earnedAt: utc(lot.earnedAt),
-  availableAt: utc(lot.availableAt),
-  expiresAt: lot.expiresAt === null ? null : utc(lot.expiresAt),
+  earnedAt: jsonTimestamp(lot.earnedAt),
+  availableAt: jsonTimestamp(lot.availableAt),
+  expiresAt: lot.expiresAt === null ? null : jsonTimestamp(lot.expiresAt),
 });
 
 /**

@@ -1,4 +1,4 @@
-import type { SqlDatabase } from "~/db/sql.server";
+import { jsonTimestamp, type SqlDatabase } from "~/db/sql.server";
 import {
   previewRuleChange,
   tierRulesSchema,
@@ -57,7 +57,7 @@ export async function previewTierRules(
     members.map((member) => ({
       id: member.memberId,
       activity: member.activity.map((item): QualifyingActivity => ({
-        at: new Date(`${item.at}Z`),
+        at: jsonTimestamp(item.at),
         points: item.points,
         spentMinor: 0,
       })),

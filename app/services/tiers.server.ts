@@ -1,4 +1,5 @@
 import type { Tx } from "~/db/client.server";
+import { jsonTimestamp } from "~/db/sql.server";
 import { adjust, type Balances } from "~/loyalty/ledger";
 import type { ProgramConfig } from "~/loyalty/program";
 import type { LineBase, RefundedLine } from "~/loyalty/refunds";
@@ -190,8 +191,6 @@ async function pointsActivityOf(tx: Tx, member: MemberRef) {
   );
 }
 
-const utc = (text: string) => new Date(text.endsWith("Z") ? text : `${text}Z`);
-
 /** AMOUNT_SPENT: the earning base of the member's orders, less refunds and cancellations. */
 async function spendActivityOf(tx: Tx, member: MemberRef) {
   const orders = await tx.query<{
@@ -218,7 +217,7 @@ async function spendActivityOf(tx: Tx, member: MemberRef) {
       cancelledAt: order.cancelledAt,
       refunds: order.refunds.map((refund) => ({
         ...refund,
-        at: utc(refund.at),
+        at: jsonTimestamp(refund.at),
       })),
     })),
   );
