@@ -5,6 +5,7 @@ import {
   startOutboxWorker,
 } from "./services/outbox-worker.server";
 import { reconcileOrders } from "./services/reconciliation.server";
+import { releaseExpiredRedemptions } from "./services/redemption-codes.server";
 import { reviewTiers, settleDueLots } from "./services/settlement.server";
 import { unauthenticated } from "./shopify.server";
 
@@ -80,6 +81,9 @@ function every(
   return timer;
 }
 
+const adminFor = async (shop: string) =>
+  (await unauthenticated.admin(shop)).admin;
+
 /**
  * The in-process scheduler. Every job is idempotent and works from what is due "as of now", so a
  * restart, a second instance or a long pause only delays work, never repeats or loses it.
@@ -100,6 +104,20 @@ export function startBackgroundJobs(
       "settling due lots",
       options.settleEveryMs ?? 60_000,
       settle,
+      keepAlive,
+    ),
+    every(
+      "releasing expired redemption codes",
+      options.settleEveryMs ?? 60_000,
+      async () => {
+        const report = await releaseExpiredRedemptions({
+          sql,
+          adminFor,
+          now: new Date(),
+        });
+        if (report.released + report.deferred > 0)
+          log("info", "expired redemptions swept", { ...report });
+      },
       keepAlive,
     ),
     // Each run looks back twice its period, so one failed run leaves no gap.
@@ -123,7 +141,7 @@ export function startBackgroundJobs(
   // separate `npm run worker` process when LOYALTY_JOBS=off here. SKIP LOCKED lets both coexist.
   const outbox = startOutboxWorker({
     sql,
-    adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
+    adminFor,
     handlers: outboxHandlers,
     intervalMs: 1000,
     keepProcessAlive: keepAlive,

@@ -734,6 +734,7 @@ function discountSummary(
   record: DiscountCodeRecord,
   ctx: ResolveContext,
 ): string {
+  if (!record.customerGets) return "Free shipping on all products";
   const value = record.customerGets.value;
   const amount =
     "percentage" in value
@@ -742,18 +743,30 @@ function discountSummary(
   return `${amount} entire order`;
 }
 
-function discountCodeBasicView(
-  record: DiscountCodeRecord,
-  ctx: ResolveContext,
-): View {
+/** Orders that used the code, counted the way Shopify's usage count grows: one per order. */
+function usageCount(record: DiscountCodeRecord, ctx: ResolveContext): number {
+  const code = record.code.toLowerCase();
+  let count = 0;
+  for (const order of ctx.shop.orders.values()) {
+    if (
+      order.model.discountApplications.some(
+        (application) => application.code?.toLowerCase() === code,
+      )
+    )
+      count += 1;
+  }
+  return count;
+}
+
+function codeDiscountView(record: DiscountCodeRecord, ctx: ResolveContext): View {
   const selection = record.customerSelection;
+  const used = usageCount(record, ctx);
   const redeemCode = {
     id: record.redeemCodeId,
     code: record.code,
-    asyncUsageCount: 0,
+    asyncUsageCount: used,
   };
-  return {
-    __typename: "DiscountCodeBasic",
+  const common = {
     title: record.title,
     status: discountStatus(record, ctx.now()),
     startsAt: record.startsAt,
@@ -762,14 +775,12 @@ function discountCodeBasicView(
     updatedAt: record.updatedAt,
     usageLimit: record.usageLimit,
     appliesOncePerCustomer: record.appliesOncePerCustomer,
-    asyncUsageCount: 0,
+    asyncUsageCount: used,
     hasTimelineComment: false,
     recurringCycleLimit: null,
     minimumRequirement: null,
     shareableUrls: [],
     totalSales: null,
-    discountClasses: ["ORDER"],
-    discountClass: "ORDER",
     summary: discountSummary(record, ctx),
     shortSummary: discountSummary(record, ctx),
     codesCount: { count: 1, precision: "EXACT" },
@@ -791,14 +802,35 @@ function discountCodeBasicView(
               return customer ? [customerView(customer, ctx)] : [];
             }),
           },
+  };
+  const gets = record.customerGets;
+  if (!gets)
+    return {
+      ...common,
+      __typename: "DiscountCodeFreeShipping",
+      discountClasses: ["SHIPPING"],
+      discountClass: "SHIPPING",
+      appliesOnOneTimePurchase: true,
+      appliesOnSubscription: false,
+      destinationSelection: {
+        __typename: "DiscountCountryAll",
+        allCountries: true,
+      },
+      maximumShippingPrice: null,
+    };
+  return {
+    ...common,
+    __typename: "DiscountCodeBasic",
+    discountClasses: ["ORDER"],
+    discountClass: "ORDER",
     customerGets: {
-      value: discountValueView(record.customerGets.value, ctx),
+      value: discountValueView(gets.value, ctx),
       items:
-        "all" in record.customerGets.items
+        "all" in gets.items
           ? { __typename: "AllDiscountItems", allItems: true }
           : { __typename: "DiscountProducts" },
-      appliesOnOneTimePurchase: record.customerGets.appliesOnOneTimePurchase,
-      appliesOnSubscription: record.customerGets.appliesOnSubscription,
+      appliesOnOneTimePurchase: gets.appliesOnOneTimePurchase,
+      appliesOnSubscription: gets.appliesOnSubscription,
     },
   };
 }
@@ -810,7 +842,7 @@ function discountNodeView(
   return {
     __typename: "DiscountCodeNode",
     id: record.id,
-    codeDiscount: discountCodeBasicView(record, ctx),
+    codeDiscount: codeDiscountView(record, ctx),
     ...metafieldFields(record.id, ctx),
   };
 }
@@ -1359,11 +1391,21 @@ function readDiscountValue(input: unknown): DiscountValue | string {
   return "Value can't be blank";
 }
 
-function discountCodeBasicCreate(args: Args, ctx: ResolveContext): View {
-  const input = isRecord(args.basicCodeDiscount) ? args.basicCodeDiscount : {};
+/**
+ * discountCodeBasicCreate and discountCodeFreeShippingCreate: the same validation, except that a
+ * free-shipping code has nothing for `customerGets` to say.
+ */
+function codeDiscountCreate(
+  args: Args,
+  ctx: ResolveContext,
+  kind: DiscountCodeRecord["kind"],
+): View {
+  const inputArg =
+    kind === "BASIC" ? "basicCodeDiscount" : "freeShippingCodeDiscount";
+  const input = isRecord(args[inputArg]) ? args[inputArg] : {};
   const errors: UserError[] = [];
   const fail = (path: string[], message: string, code: string) =>
-    errors.push({ field: ["basicCodeDiscount", ...path], message, code });
+    errors.push({ field: [inputArg, ...path], message, code });
 
   const code = typeof input.code === "string" ? input.code.trim() : "";
   const title = typeof input.title === "string" ? input.title.trim() : "";
@@ -1432,9 +1474,11 @@ function discountCodeBasicCreate(args: Args, ctx: ResolveContext): View {
     fail(["customerSelection"], "Customer selection is invalid", "INVALID");
   }
 
-  let customerGets: DiscountCodeRecord["customerGets"] | null = null;
+  let customerGets: DiscountCodeRecord["customerGets"] = null;
   const gets = isRecord(input.customerGets) ? input.customerGets : null;
-  if (!gets) {
+  if (kind === "FREE_SHIPPING") {
+    // Nothing to read: the discount is the shipping.
+  } else if (!gets) {
     fail(["customerGets"], "Customer gets can't be blank", "BLANK");
   } else {
     const value = readDiscountValue(gets.value);
@@ -1453,7 +1497,12 @@ function discountCodeBasicCreate(args: Args, ctx: ResolveContext): View {
     }
   }
 
-  if (errors.length > 0 || !startsAt || !customerSelection || !customerGets) {
+  if (
+    errors.length > 0 ||
+    !startsAt ||
+    !customerSelection ||
+    (kind === "BASIC" && !customerGets)
+  ) {
     return { codeDiscountNode: null, userErrors: errors };
   }
   const combines = isRecord(input.combinesWith) ? input.combinesWith : {};
@@ -1463,6 +1512,7 @@ function discountCodeBasicCreate(args: Args, ctx: ResolveContext): View {
     id: `gid://shopify/DiscountCodeNode/${legacyId}`,
     legacyId,
     redeemCodeId: `gid://shopify/DiscountRedeemCode/${ctx.state.nextId()}`,
+    kind,
     code,
     title,
     startsAt,
@@ -1622,7 +1672,10 @@ export const mutationRoot: Record<string, RootField> = {
   metafieldDefinitionCreate: (args, ctx) =>
     metafieldDefinitionCreate(args, ctx),
   segmentCreate: (args, ctx) => segmentCreate(args, ctx),
-  discountCodeBasicCreate: (args, ctx) => discountCodeBasicCreate(args, ctx),
+  discountCodeBasicCreate: (args, ctx) =>
+    codeDiscountCreate(args, ctx, "BASIC"),
+  discountCodeFreeShippingCreate: (args, ctx) =>
+    codeDiscountCreate(args, ctx, "FREE_SHIPPING"),
   discountCodeDelete: (args, ctx) => discountCodeDelete(args, ctx),
   discountCodeDeactivate: (args, ctx) =>
     discountCodeSetActive(args, ctx, false),

@@ -81,12 +81,14 @@ export interface DiscountCodeRecord {
   usageLimit: number | null;
   appliesOncePerCustomer: boolean;
   customerSelection: { all: true } | { customers: string[] };
+  /** A basic code discounts what `customerGets` says; a free-shipping code has none. */
+  kind: "BASIC" | "FREE_SHIPPING";
   customerGets: {
     value: DiscountValue;
     items: { all: true } | { other: unknown };
     appliesOnOneTimePurchase: boolean;
     appliesOnSubscription: boolean;
-  };
+  } | null;
   combinesWith: {
     orderDiscounts: boolean;
     productDiscounts: boolean;

@@ -38,6 +38,14 @@ export function redemptionKeys(redemptionId: string): RedemptionKeys {
   };
 }
 
+/** Points of a redemption given back because `refundId` refunded part of the order they paid for. */
+export function redemptionReturnKey(
+  redemptionId: string,
+  refundId: string,
+): string {
+  return `redemption:${id(redemptionId)}:return:${id(refundId)}`;
+}
+
 export function lotMatureKey(lotKey: string): string {
   return `lot:${id(lotKey)}:mature`;
 }

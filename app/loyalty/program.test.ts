@@ -3,12 +3,10 @@ import { describe, expect, it } from "vitest";
 import {
   defaultProgramConfig,
   lotTimes,
-  minorToPoints,
-  pointsToMinor,
-  pointsToMoney,
   programConfigSchema,
   type ProgramConfig,
 } from "./program";
+import { minorToPoints, pointsToMinor, pointsToMoney } from "./rewards";
 
 describe("defaultProgramConfig", () => {
   it.each([
@@ -36,7 +34,23 @@ describe("defaultProgramConfig", () => {
       },
       pendingDays: 0,
       expiryDays: null,
-      redemption: { pointsPerUnit: 100 },
+      redemption: {
+        pointsPerUnit: 100,
+        rewards: [
+          { id: "fixed-500", kind: "FIXED_AMOUNT", points: 500 },
+          { id: "fixed-1000", kind: "FIXED_AMOUNT", points: 1_000 },
+          { id: "fixed-2000", kind: "FIXED_AMOUNT", points: 2_000 },
+        ],
+        slider: null,
+        combinesWith: {
+          orderDiscounts: false,
+          productDiscounts: true,
+          shippingDiscounts: true,
+        },
+        checkoutCodeTtlMinutes: 30,
+        accountCodeTtlMinutes: 10_080,
+        refundPolicy: "RETURN_PROPORTIONALLY",
+      },
       negativeBalancePolicy: "ALLOW_NEGATIVE",
       tiers: {
         basis: "POINTS_EARNED",

@@ -2,19 +2,8 @@ import { z } from "zod";
 import { earnRuleSchema } from "./earn-rule";
 import { tierRulesSchema } from "./tiers";
 import { negativeBalancePolicySchema } from "./ledger";
-import { currencyCodeSchema, unitMinor, type Money } from "./money";
-import {
-  assertNonNegativeInteger,
-  assertPositiveInteger,
-  mulDivRounded,
-} from "./rounding";
-
-export const redemptionRateSchema = z.object({
-  /** Points worth one major unit of the shop currency: 100 = "100 points = 1.00 off". */
-  pointsPerUnit: z.int().positive(),
-});
-
-export type RedemptionRate = z.infer<typeof redemptionRateSchema>;
+import { currencyCodeSchema, unitMinor } from "./money";
+import { redemptionSettingsSchema } from "./rewards";
 
 export const programConfigSchema = z
   .object({
@@ -25,7 +14,7 @@ export const programConfigSchema = z
     pendingDays: z.int().min(0).max(90),
     /** Each lot expires this long after it was earned; null = points never expire. */
     expiryDays: z.int().min(1).max(3650).nullable().default(null),
-    redemption: redemptionRateSchema,
+    redemption: redemptionSettingsSchema,
     negativeBalancePolicy: negativeBalancePolicySchema,
     tiers: tierRulesSchema,
     /** Points a new customer account receives once; 0 turns the bonus off. */
@@ -77,36 +66,6 @@ export function defaultProgramConfig(currency: string): ProgramConfig {
     guestOrderMatching: true,
     programStartAt: null,
   });
-}
-
-/** What `points` are worth, rounded DOWN: a shopper never gets more than their points are worth. */
-export function pointsToMinor(
-  points: number,
-  rate: RedemptionRate,
-  currency: string,
-): number {
-  assertNonNegativeInteger(points, "points");
-  assertPositiveInteger(rate.pointsPerUnit, "pointsPerUnit");
-  return mulDivRounded(points, unitMinor(currency), rate.pointsPerUnit, "DOWN");
-}
-
-export function pointsToMoney(
-  points: number,
-  rate: RedemptionRate,
-  currency: string,
-): Money {
-  return { minor: pointsToMinor(points, rate, currency), currency };
-}
-
-/** Points needed for `minor` off, rounded UP for the same reason. */
-export function minorToPoints(
-  minor: number,
-  rate: RedemptionRate,
-  currency: string,
-): number {
-  assertNonNegativeInteger(minor, "minor");
-  assertPositiveInteger(rate.pointsPerUnit, "pointsPerUnit");
-  return mulDivRounded(minor, rate.pointsPerUnit, unitMinor(currency), "UP");
 }
 
 const DAY_MS = 86_400_000;

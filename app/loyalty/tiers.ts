@@ -953,3 +953,48 @@ export function spendActivity(
   }
   return activity;
 }
+
+export type TierStanding = {
+  name: string;
+  handle: string;
+  basis: TierBasis;
+  /** What counts toward the tiers (points, or minor units spent) inside the window. */
+  progress: number;
+  /** Null at the top tier: there is nothing to reach, and a 0 would read as "about to move up". */
+  next: { name: string; threshold: number; remaining: number } | null;
+};
+
+/**
+ * Where a member stands: the tier they hold and what the next one still needs, from the total that
+ * qualifies. A member placed in no known tier is measured from the tier the total reaches (below
+ * the first threshold, as a refund can leave it, still places in the first). Null without tiers.
+ */
+export function tierStanding(
+  tiers: TierRulesInput,
+  tierHandle: string | null,
+  qualifying: number,
+): TierStanding | null {
+  const ordered = [...tiers.levels].sort((a, b) => a.threshold - b.threshold);
+  let index = ordered.findIndex((level) => levelHandle(level) === tierHandle);
+  if (index === -1)
+    index = Math.max(
+      0,
+      ordered.findLastIndex((level) => level.threshold <= qualifying),
+    );
+  const current = ordered[index];
+  if (!current) return null;
+  const next = ordered[index + 1];
+  return {
+    name: current.name,
+    handle: levelHandle(current),
+    basis: tiers.basis,
+    progress: qualifying,
+    next: next
+      ? {
+          name: next.name,
+          threshold: next.threshold,
+          remaining: Math.max(0, next.threshold - qualifying),
+        }
+      : null,
+  };
+}

@@ -132,6 +132,7 @@ describe(`the ledger on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, 
       ok: true,
       status: "POSTED",
       changed: true,
+      balances: { available: 400, pending: 0, held: 300, lifetimeEarned: 1000 },
     });
     expect(
       await tx((t) =>

@@ -3,7 +3,11 @@
 // They are written through the outbox (MEMBER_METAFIELDS jobs) in the transaction of the change
 // they show, and declared once per shop at install with the access those surfaces need.
 import { z } from "zod";
-import { levelHandle, type TierRulesInput } from "~/loyalty/tiers";
+import {
+  levelHandle,
+  tierStanding,
+  type TierRulesInput,
+} from "~/loyalty/tiers";
 import {
   AdminUserErrors,
   type AdminClient,
@@ -37,29 +41,6 @@ export const MEMBER_METAFIELDS = {
 // ---------------------------------------------------------------------------------------------
 // What the metafields show
 
-/**
- * Points the member still needs for the tier above the one they hold, from the qualifying points
- * (lifetime earned for a LIFETIME window). Null at the top tier: there is nothing to show, and a
- * 0 would read as "about to move up". A member placed in no known tier is measured from the tier
- * the points reach.
- */
-export function pointsToNextTier(
-  levels: TierRulesInput["levels"],
-  tierHandle: string | null,
-  qualifyingPoints: number,
-): number | null {
-  const ordered = [...levels].sort((a, b) => a.threshold - b.threshold);
-  let index = ordered.findIndex((level) => levelHandle(level) === tierHandle);
-  // Below the first threshold (a refund can take the total negative) still places in the first.
-  if (index === -1)
-    index = Math.max(
-      0,
-      ordered.findLastIndex((level) => level.threshold <= qualifyingPoints),
-    );
-  const next = ordered[index + 1];
-  return next ? Math.max(0, next.threshold - qualifyingPoints) : null;
-}
-
 export interface MemberMetafieldsState {
   customerId: string;
   tierHandle: string | null;
@@ -89,11 +70,8 @@ export function memberMetafieldsPayload(
     available: state.available,
     pointsToNextTier:
       tiers.basis === "POINTS_EARNED" && state.qualifyingPoints !== null
-        ? pointsToNextTier(
-            tiers.levels,
-            state.tierHandle,
-            state.qualifyingPoints,
-          )
+        ? (tierStanding(tiers, state.tierHandle, state.qualifyingPoints)?.next
+            ?.remaining ?? null)
         : null,
   };
 }

@@ -1,18 +1,71 @@
 import type { Tx } from "~/db/client.server";
+import { jsonTimestamp } from "~/db/sql.server";
+import { evaluateEarn } from "~/loyalty/earn-rule";
 import {
   applyWrite,
   settleDue,
   type Balances,
+  type EntryKind,
   type MemberLedgerState,
 } from "~/loyalty/ledger";
+import type { ProgramConfig } from "~/loyalty/program";
+import {
+  rewardTitle,
+  rewardValue,
+  sliderRange,
+  type DiscountValue,
+  type SliderRange,
+} from "~/loyalty/rewards";
+import { tierStanding, tierTag, type TierStanding } from "~/loyalty/tiers";
+import { earnModifiers } from "./accrual.server";
 import { lotFromJson, type LotJson } from "./ledger.server";
-import { programConfig } from "./program.server";
+import { shopWithProgram } from "./program.server";
+import { qualifyingTotalOf } from "./tiers.server";
+
+export interface ShopperReward {
+  id: string;
+  title: string;
+  points: number;
+  value: DiscountValue;
+  affordable: boolean;
+}
+
+export interface OpenRedemption {
+  id: string;
+  code: string | null;
+  points: number;
+  value: DiscountValue | null;
+  expiresAt: string;
+}
+
+export type ActivityKind =
+  | "EARN"
+  | "REDEEM"
+  | "RELEASE"
+  | "REFUND"
+  | "CANCEL"
+  | "ADJUST"
+  | "EXPIRE"
+  | "BONUS"
+  | "TIER_REWARD";
+
+export interface RecentActivity {
+  kind: ActivityKind;
+  points: number;
+  occurredAt: string;
+  orderId: string | null;
+}
 
 export interface MemberSummary {
-  points: Balances;
-  // Tiers are computed in a later issue; the field is already part of the extensions' contract.
-  tier: null;
   currency: string;
+  enabled: boolean;
+  points: Balances;
+  tier: (TierStanding & { tag: string }) | null;
+  earnEstimate: { points: number } | null;
+  rewards: ShopperReward[];
+  slider: SliderRange | null;
+  openRedemptions: OpenRedemption[];
+  recent: RecentActivity[];
 }
 
 const ZERO_POINTS: Balances = {
@@ -22,44 +75,140 @@ const ZERO_POINTS: Balances = {
   lifetimeEarned: 0,
 };
 
+const RECENT_ENTRIES = 10;
+
+interface SummaryRow extends Balances {
+  memberId: string | null;
+  redactedAt: Date | null;
+  tierHandle: string | null;
+  lots: LotJson[] | null;
+  open: Array<Omit<OpenRedemption, "expiresAt"> & { expiresAt: string }> | null;
+  recent: Array<{
+    kind: EntryKind;
+    key: string;
+    available: number;
+    pending: number;
+    orderId: string | null;
+    refundId: string | null;
+    occurredAt: string;
+  }> | null;
+}
+
 /**
- * What a shopper sees of their points at checkout and in their account. Read-only: a shopper who
- * is not a member yet (or whose data was redacted) sees zeros and no member is created. Null when
- * the shop has no program row.
+ * What a shopper sees of their points at checkout, after the order and in their account. Read-only:
+ * a shopper who is not a member yet (or whose data was redacted) sees zeros and no member is
+ * created. Null when the shop has no program.
  *
  * The cached balances only move when something is written, so lots that have matured or expired
  * since the member's last write are settled here in memory as of `now`: the shopper is shown what
  * a hold made now could spend, without this read taking the member's lock or writing entries.
+ * Two statements: the program, then the member with their lots, open codes and latest entries.
  */
 export async function memberSummary(
   tx: Tx,
   shop: string,
   customerId: string,
   now: Date = new Date(),
+  cart: { subtotalMinor: number | null } = { subtotalMinor: null },
 ): Promise<MemberSummary | null> {
-  const config = await programConfig(tx, shop);
-  if (!config) return null;
-  const summary = (points: Balances): MemberSummary => ({
-    points,
-    tier: null,
-    currency: config.currency,
-  });
+  const found = await shopWithProgram(tx, shop);
+  if (!found) return null;
+  const { config } = found;
 
-  const [member] = await tx.query<
-    Balances & { redactedAt: Date | null; lots: LotJson[] | null }
-  >(
-    `SELECT m."redactedAt", m.available, m.pending, m.held, m."lifetimeEarned",
+  const [row] = await tx.query<SummaryRow>(
+    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m.available, m.pending, m.held,
+       m."lifetimeEarned",
        (SELECT json_agg(l) FROM (
           SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt",
                  "expiresAt", matured, expired
           FROM "Lot" WHERE shop = m.shop AND "memberId" = m.id AND (remaining > 0 OR NOT matured)
-        ) l) AS lots
+        ) l) AS lots,
+       (SELECT json_agg(r ORDER BY r."expiresAt") FROM (
+          SELECT id, code, points, value, "expiresAt" FROM "Redemption"
+          WHERE shop = m.shop AND "memberId" = m.id AND status = 'HELD' AND "expiresAt" > $3
+        ) r) AS open,
+       (SELECT json_agg(e) FROM (
+          SELECT kind, "idempotencyKey" AS key, "deltaAvailable" AS available,
+                 "deltaPending" AS pending, "orderId", "refundId", "occurredAt"
+          FROM "LedgerEntry"
+          WHERE "memberId" = m.id AND shop = m.shop
+            AND kind NOT IN ('MATURATION', 'REDEMPTION_POST')
+          ORDER BY id DESC LIMIT ${RECENT_ENTRIES}
+        ) e) AS recent
      FROM "Member" m WHERE m.shop = $1 AND m."customerId" = $2`,
-    [shop, customerId],
+    [shop, customerId, now],
   );
   // A redacted member's entries stay for the arithmetic, but the shopper is no longer linked to them.
-  if (!member || member.redactedAt !== null) return summary(ZERO_POINTS);
+  const member = row && row.redactedAt === null ? row : null;
+  const points = member ? settledBalances(member, now) : ZERO_POINTS;
+  const tierHandle = member?.tierHandle ?? null;
+  const qualifying = member?.memberId
+    ? await qualifyingTotalOf(
+        tx,
+        {
+          shop,
+          memberId: member.memberId,
+          lifetimeEarned: points.lifetimeEarned,
+        },
+        config.tiers,
+        now,
+        found.shop.timezone,
+      )
+    : 0;
+  const standing = tierStanding(config.tiers, tierHandle, qualifying);
+  const pricing = {
+    pointsPerUnit: config.redemption.pointsPerUnit,
+    currency: config.currency,
+  };
+  return {
+    currency: config.currency,
+    enabled: config.enabled,
+    points,
+    tier: standing && {
+      ...standing,
+      tag: tierTag(config.tiers.tagPrefix, standing.handle),
+    },
+    earnEstimate:
+      cart.subtotalMinor === null
+        ? null
+        : {
+            points: estimateEarn(
+              config,
+              standing?.handle ?? null,
+              cart.subtotalMinor,
+            ),
+          },
+    rewards: config.redemption.rewards.map((reward) => {
+      const value = rewardValue(reward, pricing);
+      return {
+        id: reward.id,
+        title: rewardTitle(reward, value, config.currency),
+        points: reward.points,
+        value,
+        affordable: points.available >= reward.points,
+      };
+    }),
+    slider: config.redemption.slider
+      ? sliderRange(
+          config.redemption.slider,
+          { available: points.available, subtotalMinor: cart.subtotalMinor },
+          pricing,
+        )
+      : null,
+    openRedemptions: (member?.open ?? []).map((open) => ({
+      ...open,
+      expiresAt: jsonTimestamp(open.expiresAt).toISOString(),
+    })),
+    recent: (member?.recent ?? []).map((entry) => ({
+      kind: activityKind(entry.kind, entry.key, entry.refundId),
+      points: entry.available + entry.pending,
+      occurredAt: jsonTimestamp(entry.occurredAt).toISOString(),
+      orderId: entry.orderId,
+    })),
+  };
+}
 
+function settledBalances(member: SummaryRow, now: Date): Balances {
   const state: MemberLedgerState = {
     balances: {
       available: member.available,
@@ -69,5 +218,61 @@ export async function memberSummary(
     },
     lots: (member.lots ?? []).map(lotFromJson),
   };
-  return summary(applyWrite(state, settleDue(state, now)).balances);
+  return applyWrite(state, settleDue(state, now)).balances;
+}
+
+/**
+ * The points a cart of `subtotalMinor` would earn with the member's tier perks: the subtotal is
+ * after discounts and before shipping and taxes, which is what the default rule earns on.
+ */
+function estimateEarn(
+  config: ProgramConfig,
+  tierHandle: string | null,
+  subtotalMinor: number,
+): number {
+  if (!config.enabled) return 0;
+  return evaluateEarn(
+    {
+      currency: config.currency,
+      lines: [
+        {
+          quantity: 1,
+          unitPriceMinor: subtotalMinor,
+          discountMinor: 0,
+          loyaltyDiscountMinor: 0,
+          isGiftCard: false,
+        },
+      ],
+      shippingMinor: 0,
+      taxMinor: 0,
+      tipMinor: 0,
+    },
+    config.earn,
+    earnModifiers(config, tierHandle),
+  ).points;
+}
+
+/** The shopper's word for an entry; the key tells adjustments apart. */
+function activityKind(
+  kind: EntryKind,
+  key: string,
+  refundId: string | null,
+): ActivityKind {
+  switch (kind) {
+    case "EARN":
+      return "EARN";
+    case "EARN_REVERSAL":
+      return refundId ? "REFUND" : "CANCEL";
+    case "REDEMPTION_HOLD":
+      return "REDEEM";
+    case "REDEMPTION_RELEASE":
+      return "RELEASE";
+    case "EXPIRY":
+      return "EXPIRE";
+    default:
+      if (key.endsWith(":signup")) return "BONUS";
+      if (/^tier:.*:reward:/.test(key)) return "TIER_REWARD";
+      if (refundId) return "REFUND";
+      return "ADJUST";
+  }
 }

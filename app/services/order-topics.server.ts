@@ -1,5 +1,6 @@
 import {
   orderCancelledPayloadSchema,
+  orderDiscountCodes,
   orderPayloadSchema,
   refundPayloadSchema,
   refundReturnedMoney,
@@ -10,6 +11,11 @@ import {
   recordPaidOrder,
   recordRefund,
 } from "./accrual.server";
+import {
+  postRedemptionsOfPaidOrder,
+  releaseRedemptionsOfCancelledOrder,
+  returnRedeemedPoints,
+} from "./redemption-orders.server";
 import { appDiscountCodes } from "./redemptions.server";
 import type { TopicHandler } from "./webhook-runner.server";
 
@@ -17,20 +23,36 @@ export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
   topic: "ORDERS_PAID",
   payload: orderPayloadSchema,
   async handle(tx, { shop, payload, eventId }) {
-    const codes = (payload.discount_applications ?? []).flatMap(
-      (application) =>
-        application.type === "discount_code" && application.code
-          ? [application.code]
-          : [],
+    const now = new Date();
+    const appCodes = await appDiscountCodes(
+      tx,
+      shop,
+      orderDiscountCodes(payload),
     );
-    const appCodes = await appDiscountCodes(tx, shop, codes);
     const order = toPaidOrder(payload, (code) =>
       appCodes.has(code.toUpperCase()),
     );
-    return recordPaidOrder(tx, shop, order, {
-      now: new Date(),
+    const outcome = await recordPaidOrder(tx, shop, order, {
+      now,
       webhookEventId: eventId,
     });
+    if (appCodes.size > 0) {
+      await postRedemptionsOfPaidOrder(
+        tx,
+        shop,
+        {
+          orderId: order.orderId,
+          codes: [...appCodes],
+          lines: order.forEarning.lines.map((line, index) => ({
+            lineItemId: order.lineItemIds[index] ?? String(index),
+            quantity: line.quantity,
+            amountMinor: line.unitPriceMinor * line.quantity,
+          })),
+        },
+        now,
+      );
+    }
+    return outcome;
   },
 };
 
@@ -38,8 +60,9 @@ export const ordersCancelled: TopicHandler<typeof orderCancelledPayloadSchema> =
   {
     topic: "ORDERS_CANCELLED",
     payload: orderCancelledPayloadSchema,
-    handle: (tx, { shop, payload, eventId, triggeredAt }) =>
-      recordCancelledOrder(
+    async handle(tx, { shop, payload, eventId, triggeredAt }) {
+      const now = new Date();
+      const outcome = await recordCancelledOrder(
         tx,
         shop,
         {
@@ -47,20 +70,26 @@ export const ordersCancelled: TopicHandler<typeof orderCancelledPayloadSchema> =
           currency: payload.currency,
           customerId: payload.customer?.id ?? null,
           cancelledAt:
-            payload.cancelled_at ??
-            payload.updated_at ??
-            triggeredAt ??
-            new Date(),
+            payload.cancelled_at ?? payload.updated_at ?? triggeredAt ?? now,
         },
-        { now: new Date(), webhookEventId: eventId },
-      ),
+        { now, webhookEventId: eventId },
+      );
+      await releaseRedemptionsOfCancelledOrder(
+        tx,
+        shop,
+        orderDiscountCodes(payload),
+        now,
+      );
+      return outcome;
+    },
   };
 
 export const refundsCreate: TopicHandler<typeof refundPayloadSchema> = {
   topic: "REFUNDS_CREATE",
   payload: refundPayloadSchema,
-  handle: (tx, { shop, payload, eventId }) =>
-    recordRefund(
+  async handle(tx, { shop, payload, eventId }) {
+    const now = new Date();
+    const outcome = await recordRefund(
       tx,
       shop,
       {
@@ -73,6 +102,9 @@ export const refundsCreate: TopicHandler<typeof refundPayloadSchema> = {
         moneyRefunded: refundReturnedMoney(payload),
         refundedAt: payload.created_at,
       },
-      { now: new Date(), webhookEventId: eventId },
-    ),
+      { now, webhookEventId: eventId },
+    );
+    await returnRedeemedPoints(tx, shop, payload.order_id, now);
+    return outcome;
+  },
 };

@@ -22,6 +22,7 @@ import type {
   LoyaltyCustomerTagsAddMutationVariables,
   LoyaltyCustomerTagsRemoveMutationVariables,
 } from "~/types/admin.generated";
+import { sendRedemptionCodeDelete } from "./redemption-codes.server";
 import { sendTierSegments } from "./tier-segments.server";
 import { sendMemberMetafields } from "./member-metafields.server";
 import {
@@ -136,6 +137,8 @@ export const outboxHandlers: OutboxHandlers = {
   // when a job runs, long after both modules have loaded.
   MEMBER_METAFIELDS: (admin, payload) => sendMemberMetafields(admin, payload),
   TIER_SEGMENTS: (admin, payload) => sendTierSegments(admin, payload),
+  REDEMPTION_CODE_DELETE: (admin, payload) =>
+    sendRedemptionCodeDelete(admin, payload),
 };
 
 // ---------------------------------------------------------------------------------------------

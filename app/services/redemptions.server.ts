@@ -8,13 +8,21 @@ import {
   post,
   release,
   settleDue,
+  type Balances,
 } from "~/loyalty/ledger";
 import {
   transition,
   type RedemptionEvent,
   type RedemptionStatus,
 } from "~/loyalty/redemption";
-import { lockMember, writeLedger, type MemberRef } from "./ledger.server";
+import {
+  lockMember,
+  writeLedger,
+  type LedgerResult,
+  type MemberRef,
+} from "./ledger.server";
+import { shopWithProgram } from "./program.server";
+import { reviewMemberTier } from "./tiers.server";
 
 export interface HoldRequest {
   /** The caller's idempotency key (e.g. from the checkout extension): a retry returns the same hold. */
@@ -24,6 +32,12 @@ export interface HoldRequest {
   currency: string;
   expiresAt: Date;
   now: Date;
+  /** The code to mint at Shopify, chosen before the hold so a crash after minting can find it. */
+  code?: string;
+  value?: object;
+  rewardId?: string | null;
+  surface?: "checkout" | "account";
+  checkoutToken?: string | null;
 }
 
 export type HoldOutcome =
@@ -71,8 +85,8 @@ export async function holdPoints(
   }
   await tx.query(
     `INSERT INTO "Redemption" (id, shop, "memberId", status, points, "valueMinor", currency,
-       "idempotencyKey", "expiresAt")
-     VALUES ($1, $2, $3, 'HELD', $4, $5, $6, $7, $8)`,
+       "idempotencyKey", "expiresAt", code, value, "rewardId", surface, "checkoutToken")
+     VALUES ($1, $2, $3, 'HELD', $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)`,
     [
       redemptionId,
       member.shop,
@@ -82,13 +96,38 @@ export async function holdPoints(
       request.currency,
       request.idempotencyKey,
       request.expiresAt,
+      request.code ?? null,
+      request.value ?? null,
+      request.rewardId ?? null,
+      request.surface ?? "checkout",
+      request.checkoutToken ?? null,
     ],
   );
   return { ok: true, redemptionId, replayed: false };
 }
 
+export type ReleaseReason =
+  "REMOVED" | "EXPIRED" | "REPLACED" | "SHOPIFY_REFUSED" | "ORDER_CANCELLED";
+
+/** What the settlement records beside the status: why points came back, or the order that spent them. */
+export type SettleDetails =
+  | { releaseReason: ReleaseReason }
+  | { orderId: string; orderLines: OrderLine[] };
+
+export interface OrderLine {
+  lineItemId: string;
+  quantity: number;
+  /** The line's price before any discount, in minor units. */
+  amountMinor: number;
+}
+
 export type SettleOutcome =
-  | { ok: true; status: RedemptionStatus; changed: boolean }
+  | {
+      ok: true;
+      status: RedemptionStatus;
+      changed: boolean;
+      balances?: Balances;
+    }
   | { ok: false; reason: "NOT_FOUND" | "ALREADY_POSTED" | "ALREADY_RELEASED" };
 
 /**
@@ -102,6 +141,7 @@ export async function settleRedemption(
   redemptionId: string,
   event: RedemptionEvent,
   now: Date,
+  details?: SettleDetails,
 ): Promise<SettleOutcome> {
   const rows = await tx.query<{
     status: RedemptionStatus;
@@ -125,8 +165,9 @@ export async function settleRedemption(
     points: redemption.points,
     occurredAt: now,
   };
+  let written: LedgerResult;
   if (event === "POST") {
-    await writeLedger(tx, member, {
+    written = await writeLedger(tx, member, {
       key: keys.post,
       plan: (state) => post(state, { key: keys.post, ...common }),
     });
@@ -135,7 +176,7 @@ export async function settleRedemption(
       `SELECT "entryKey", "lotKey", points FROM "LotAllocation" WHERE shop = $1 AND "entryKey" = $2`,
       [shop, keys.hold],
     );
-    await writeLedger(tx, member, {
+    written = await writeLedger(tx, member, {
       key: keys.release,
       lotKeys: allocationsOfHold.map((allocation) => allocation.lotKey),
       plan: (state) =>
@@ -143,10 +184,24 @@ export async function settleRedemption(
     });
   }
   await tx.query(
-    `UPDATE "Redemption" SET status = $2, "settledAt" = $3 WHERE id = $1`,
-    [redemptionId, step.next, now],
+    `UPDATE "Redemption" SET status = $2, "settledAt" = $3, "releaseReason" = $4,
+       "orderId" = coalesce($5, "orderId"), "orderLines" = coalesce($6::jsonb, "orderLines")
+     WHERE id = $1`,
+    [
+      redemptionId,
+      step.next,
+      now,
+      details && "releaseReason" in details ? details.releaseReason : null,
+      details && "orderId" in details ? details.orderId : null,
+      details && "orderId" in details ? details.orderLines : null,
+    ],
   );
-  return { ok: true, status: step.next, changed: true };
+  return {
+    ok: true,
+    status: step.next,
+    changed: true,
+    balances: written.status === "applied" ? written.state.balances : undefined,
+  };
 }
 
 /**
@@ -160,9 +215,54 @@ export async function appDiscountCodes(
 ): Promise<Set<string>> {
   if (codes.length === 0) return new Set();
   const rows = await db.query<{ code: string }>(
-    `SELECT upper(code) AS code FROM "Redemption"
-     WHERE shop = $1 AND upper(code) IN (SELECT upper(jsonb_array_elements_text($2::jsonb)))`,
+    // Minted upper-case; a shopper may type a code in any case.
+    `SELECT code FROM "Redemption"
+     WHERE shop = $1 AND code IN (SELECT upper(jsonb_array_elements_text($2::jsonb)))`,
     [shop, codes],
   );
   return new Set(rows.map((row) => row.code));
+}
+
+/** Releases a HELD redemption and refreshes the member's tier metafields; a no-op otherwise. */
+export async function releaseHeld(
+  tx: Tx,
+  shop: string,
+  redemptionId: string,
+  reason: ReleaseReason,
+  now: Date,
+): Promise<boolean> {
+  const settled = await settleRedemption(
+    tx,
+    shop,
+    redemptionId,
+    "RELEASE",
+    now,
+    {
+      releaseReason: reason,
+    },
+  );
+  if (!settled.ok || !settled.changed) return false;
+  await refreshMember(tx, shop, redemptionId, now);
+  return true;
+}
+
+/** The member's metafields show what they can spend; the tier review enqueues them. */
+export async function refreshMember(
+  tx: Tx,
+  shop: string,
+  redemptionId: string,
+  now: Date,
+): Promise<void> {
+  const found = await shopWithProgram(tx, shop);
+  const [owner] = await tx.query<{ memberId: string }>(
+    `SELECT "memberId" FROM "Redemption" WHERE shop = $1 AND id = $2`,
+    [shop, redemptionId],
+  );
+  if (found && owner)
+    await reviewMemberTier(
+      tx,
+      { shop, memberId: owner.memberId },
+      found.config,
+      now,
+    );
 }

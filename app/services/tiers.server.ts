@@ -10,7 +10,9 @@ import {
   spendActivity,
   qualifyingTotal,
   tierTag,
+  type TierBasis,
   type TierChange,
+  type TierRulesInput,
 } from "~/loyalty/tiers";
 import { writeLedger, type MemberRef } from "./ledger.server";
 import {
@@ -76,10 +78,7 @@ export async function reviewMemberTier(
       ),
       now,
     );
-  const activity =
-    config.tiers.basis === "POINTS_EARNED"
-      ? await pointsActivityOf(tx, member)
-      : await spendActivityOf(tx, member);
+  const activity = await memberActivity(tx, member, config.tiers.basis);
   const history = await tx.query<{ rewardedHandles: string[] }>(
     `SELECT "rewardedHandles" FROM "TierChange" WHERE shop = $1 AND "memberId" = $2`,
     [member.shop, member.memberId],
@@ -169,6 +168,29 @@ export async function reviewMemberTier(
   );
   await enqueueMetafields(change.to, available, qualifying);
   return change;
+}
+
+function memberActivity(tx: Tx, member: MemberRef, basis: TierBasis) {
+  return basis === "POINTS_EARNED"
+    ? pointsActivityOf(tx, member)
+    : spendActivityOf(tx, member);
+}
+
+/**
+ * What counts toward the member's tier at `now`. For points earned over a lifetime that is the
+ * cached lifetime total, read without touching the entries.
+ */
+export async function qualifyingTotalOf(
+  tx: Tx,
+  member: MemberRef & { lifetimeEarned: number },
+  tiers: TierRulesInput,
+  now: Date,
+  timezone: string,
+): Promise<number> {
+  if (tiers.basis === "POINTS_EARNED" && tiers.window === "LIFETIME")
+    return member.lifetimeEarned;
+  const activity = await memberActivity(tx, member, tiers.basis);
+  return qualifyingTotal(activity, tiers.basis, tiers.window, now, timezone);
 }
 
 /** POINTS_EARNED: every change to the member's lifetime earnings, dated by its entry. */

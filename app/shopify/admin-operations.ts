@@ -279,3 +279,72 @@ export const TIER_SEGMENT_CREATE_MUTATION = `#graphql
     }
   }
 `;
+
+// Redemption codes: single use, bound to the shopper, ending when the hold is due to be released.
+// A retry after a lost answer gets TAKEN for the same code, and the app then looks the code up.
+export const REDEMPTION_CODE_BASIC_CREATE_MUTATION = `#graphql
+  mutation LoyaltyRedemptionCodeBasicCreate(
+    $basicCodeDiscount: DiscountCodeBasicInput!
+  ) {
+    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const REDEMPTION_CODE_FREE_SHIPPING_CREATE_MUTATION = `#graphql
+  mutation LoyaltyRedemptionCodeFreeShippingCreate(
+    $freeShippingCodeDiscount: DiscountCodeFreeShippingInput!
+  ) {
+    discountCodeFreeShippingCreate(
+      freeShippingCodeDiscount: $freeShippingCodeDiscount
+    ) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+// Before an expired hold is released: a code used by an order (paid later, or never) keeps its
+// points held until that order is paid or cancelled.
+export const REDEMPTION_CODE_LOOKUP_QUERY = `#graphql
+  query LoyaltyRedemptionCodeLookup($code: String!) {
+    codeDiscountNodeByCode(code: $code) {
+      id
+      codeDiscount {
+        ... on DiscountCodeBasic {
+          asyncUsageCount
+        }
+        ... on DiscountCodeFreeShipping {
+          asyncUsageCount
+        }
+      }
+    }
+  }
+`;
+
+export const REDEMPTION_CODE_DELETE_MUTATION = `#graphql
+  mutation LoyaltyRedemptionCodeDelete($id: ID!) {
+    discountCodeDelete(id: $id) {
+      deletedCodeDiscountId
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

@@ -53,6 +53,21 @@ const orderCustomer = z.object({
   last_name: z.string().nullish(),
 });
 
+const discountApplications = z
+  .array(z.object({ type: z.string(), code: z.string().nullish() }))
+  .nullish();
+
+/** The discount codes an order used, as typed by the buyer. */
+export function orderDiscountCodes(payload: {
+  discount_applications?: z.infer<typeof discountApplications>;
+}): string[] {
+  return (payload.discount_applications ?? []).flatMap((application) =>
+    application.type === "discount_code" && application.code
+      ? [application.code]
+      : [],
+  );
+}
+
 export const orderPayloadSchema = z.object({
   id: shopifyId,
   test: z.boolean().nullish(),
@@ -64,9 +79,7 @@ export const orderPayloadSchema = z.object({
   processed_at: isoTime.nullish(),
   cancelled_at: isoTime.nullish(),
   line_items: z.array(lineItem).max(10_000),
-  discount_applications: z
-    .array(z.object({ type: z.string(), code: z.string().nullish() }))
-    .nullish(),
+  discount_applications: discountApplications,
   shipping_lines: z
     .array(
       z.object({
@@ -183,6 +196,7 @@ export const orderCancelledPayloadSchema = z.object({
   customer: orderCustomer.nullish(),
   cancelled_at: isoTime.nullish(),
   updated_at: isoTime.nullish(),
+  discount_applications: discountApplications,
 });
 
 export const refundPayloadSchema = z.object({

@@ -92,10 +92,45 @@ export type LoyaltyTierSegmentCreateMutationVariables = AdminTypes.Exact<{
 
 export type LoyaltyTierSegmentCreateMutation = { segmentCreate?: AdminTypes.Maybe<{ segment?: AdminTypes.Maybe<Pick<AdminTypes.Segment, 'id' | 'name'>>, userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
 
+export type LoyaltyRedemptionCodeBasicCreateMutationVariables = AdminTypes.Exact<{
+  basicCodeDiscount: AdminTypes.DiscountCodeBasicInput;
+}>;
+
+
+export type LoyaltyRedemptionCodeBasicCreateMutation = { discountCodeBasicCreate?: AdminTypes.Maybe<{ codeDiscountNode?: AdminTypes.Maybe<Pick<AdminTypes.DiscountCodeNode, 'id'>>, userErrors: Array<Pick<AdminTypes.DiscountUserError, 'field' | 'message' | 'code'>> }> };
+
+export type LoyaltyRedemptionCodeFreeShippingCreateMutationVariables = AdminTypes.Exact<{
+  freeShippingCodeDiscount: AdminTypes.DiscountCodeFreeShippingInput;
+}>;
+
+
+export type LoyaltyRedemptionCodeFreeShippingCreateMutation = { discountCodeFreeShippingCreate?: AdminTypes.Maybe<{ codeDiscountNode?: AdminTypes.Maybe<Pick<AdminTypes.DiscountCodeNode, 'id'>>, userErrors: Array<Pick<AdminTypes.DiscountUserError, 'field' | 'message' | 'code'>> }> };
+
+export type LoyaltyRedemptionCodeLookupQueryVariables = AdminTypes.Exact<{
+  code: AdminTypes.Scalars['String']['input'];
+}>;
+
+
+export type LoyaltyRedemptionCodeLookupQuery = { codeDiscountNodeByCode?: AdminTypes.Maybe<(
+    Pick<AdminTypes.DiscountCodeNode, 'id'>
+    & { codeDiscount: Pick<AdminTypes.DiscountCodeBasic, 'asyncUsageCount'> | Pick<AdminTypes.DiscountCodeFreeShipping, 'asyncUsageCount'> }
+  )> };
+
+export type LoyaltyRedemptionCodeDeleteMutationVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type LoyaltyRedemptionCodeDeleteMutation = { discountCodeDelete?: AdminTypes.Maybe<(
+    Pick<AdminTypes.DiscountCodeDeletePayload, 'deletedCodeDiscountId'>
+    & { userErrors: Array<Pick<AdminTypes.DiscountUserError, 'field' | 'message' | 'code'>> }
+  )> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query LoyaltyShopDetails {\n    shop {\n      id\n      name\n      myshopifyDomain\n      currencyCode\n      ianaTimezone\n    }\n  }\n": {return: LoyaltyShopDetailsQuery, variables: LoyaltyShopDetailsQueryVariables},
   "#graphql\n  query LoyaltyReconcileOrders($first: Int!, $after: String, $query: String) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        legacyResourceId\n        createdAt\n        processedAt\n        updatedAt\n        cancelledAt\n        test\n        currencyCode\n        email\n        displayFinancialStatus\n        customer {\n          id\n          email\n          firstName\n          lastName\n        }\n        lineItems(first: 20) {\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n          nodes {\n            id\n            quantity\n            isGiftCard\n            originalUnitPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n            discountAllocations {\n              allocatedAmountSet {\n                shopMoney {\n                  amount\n                  currencyCode\n                }\n              }\n              discountApplication {\n                ... on DiscountCodeApplication {\n                  code\n                }\n              }\n            }\n          }\n        }\n        shippingLines(first: 3) {\n          pageInfo {\n            hasNextPage\n          }\n          nodes {\n            discountedPriceSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n          }\n        }\n        totalTaxSet {\n          shopMoney {\n            amount\n            currencyCode\n          }\n        }\n        refunds {\n          id\n          legacyResourceId\n          createdAt\n          refundLineItems(first: 20) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              lineItem {\n                id\n              }\n              quantity\n            }\n          }\n          transactions(first: 3) {\n            pageInfo {\n              hasNextPage\n            }\n            nodes {\n              kind\n              status\n              amountSet {\n                shopMoney {\n                  amount\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: LoyaltyReconcileOrdersQuery, variables: LoyaltyReconcileOrdersQueryVariables},
   "#graphql\n  query LoyaltyReconcileOrderLineItems($id: ID!, $after: String) {\n    order(id: $id) {\n      lineItems(first: 100, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          quantity\n          isGiftCard\n          originalUnitPriceSet {\n            shopMoney {\n              amount\n              currencyCode\n            }\n          }\n          discountAllocations {\n            allocatedAmountSet {\n              shopMoney {\n                amount\n                currencyCode\n              }\n            }\n            discountApplication {\n              ... on DiscountCodeApplication {\n                code\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: LoyaltyReconcileOrderLineItemsQuery, variables: LoyaltyReconcileOrderLineItemsQueryVariables},
+  "#graphql\n  query LoyaltyRedemptionCodeLookup($code: String!) {\n    codeDiscountNodeByCode(code: $code) {\n      id\n      codeDiscount {\n        ... on DiscountCodeBasic {\n          asyncUsageCount\n        }\n        ... on DiscountCodeFreeShipping {\n          asyncUsageCount\n        }\n      }\n    }\n  }\n": {return: LoyaltyRedemptionCodeLookupQuery, variables: LoyaltyRedemptionCodeLookupQueryVariables},
 }
 
 interface GeneratedMutationTypes {
@@ -105,6 +140,9 @@ interface GeneratedMutationTypes {
   "#graphql\n  mutation LoyaltyMetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {\n    metafieldsDelete(metafields: $metafields) {\n      deletedMetafields {\n        key\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyMetafieldsDeleteMutation, variables: LoyaltyMetafieldsDeleteMutationVariables},
   "#graphql\n  mutation LoyaltyMetafieldDefinitionCreate(\n    $namespace: String!\n    $key: String!\n    $type: String!\n    $name: String!\n    $description: String\n  ) {\n    metafieldDefinitionCreate(\n      definition: {\n        ownerType: CUSTOMER\n        namespace: $namespace\n        key: $key\n        type: $type\n        name: $name\n        description: $description\n        access: {\n          admin: MERCHANT_READ\n          storefront: PUBLIC_READ\n          customerAccount: READ\n        }\n      }\n    ) {\n      createdDefinition {\n        id\n        namespace\n        key\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyMetafieldDefinitionCreateMutation, variables: LoyaltyMetafieldDefinitionCreateMutationVariables},
   "#graphql\n  mutation LoyaltyTierSegmentCreate($name: String!, $query: String!) {\n    segmentCreate(name: $name, query: $query) {\n      segment {\n        id\n        name\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyTierSegmentCreateMutation, variables: LoyaltyTierSegmentCreateMutationVariables},
+  "#graphql\n  mutation LoyaltyRedemptionCodeBasicCreate(\n    $basicCodeDiscount: DiscountCodeBasicInput!\n  ) {\n    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {\n      codeDiscountNode {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyRedemptionCodeBasicCreateMutation, variables: LoyaltyRedemptionCodeBasicCreateMutationVariables},
+  "#graphql\n  mutation LoyaltyRedemptionCodeFreeShippingCreate(\n    $freeShippingCodeDiscount: DiscountCodeFreeShippingInput!\n  ) {\n    discountCodeFreeShippingCreate(\n      freeShippingCodeDiscount: $freeShippingCodeDiscount\n    ) {\n      codeDiscountNode {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyRedemptionCodeFreeShippingCreateMutation, variables: LoyaltyRedemptionCodeFreeShippingCreateMutationVariables},
+  "#graphql\n  mutation LoyaltyRedemptionCodeDelete($id: ID!) {\n    discountCodeDelete(id: $id) {\n      deletedCodeDiscountId\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyRedemptionCodeDeleteMutation, variables: LoyaltyRedemptionCodeDeleteMutationVariables},
 }
 declare module '@shopify/admin-api-client' {
   type InputMaybe<T> = AdminTypes.InputMaybe<T>;

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  memberMetafieldsPayload,
-  pointsToNextTier,
-} from "~/services/member-metafields.server";
+import { tierStanding } from "~/loyalty/tiers";
+import { memberMetafieldsPayload } from "~/services/member-metafields.server";
 import { outboxHandlers, runOutboxOnce } from "~/services/outbox-worker.server";
 import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
@@ -263,6 +261,12 @@ describe("member metafields", () => {
 });
 
 describe("points to the next tier", () => {
+  const remaining = (tierHandle: string | null, qualifying: number) =>
+    tierStanding(
+      { basis: "POINTS_EARNED", window: "LIFETIME", levels },
+      tierHandle,
+      qualifying,
+    )?.next?.remaining ?? null;
   const levels = [
     { name: "Bronze", threshold: 0 },
     { name: "Silver", threshold: 500 },
@@ -270,13 +274,13 @@ describe("points to the next tier", () => {
   ];
 
   it("counts from the tier held, and is null at the top", () => {
-    expect(pointsToNextTier(levels, "bronze", 120)).toBe(380);
+    expect(remaining("bronze", 120)).toBe(380);
     // Held through a grace period below its threshold: still measured to the tier above it.
-    expect(pointsToNextTier(levels, "silver", 320)).toBe(1180);
-    expect(pointsToNextTier(levels, "gold", 900)).toBeNull();
+    expect(remaining("silver", 320)).toBe(1180);
+    expect(remaining("gold", 900)).toBeNull();
     // No tier known: from where the points place the member, the first tier for a negative total.
-    expect(pointsToNextTier(levels, null, 600)).toBe(900);
-    expect(pointsToNextTier(levels, null, -40)).toBe(540);
+    expect(remaining(null, 600)).toBe(900);
+    expect(remaining(null, -40)).toBe(540);
   });
 
   it("is not shown when tiers are earned by amount spent", () => {
