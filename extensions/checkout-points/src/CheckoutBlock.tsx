@@ -1,0 +1,74 @@
+import type { Translate } from "../../shared/locale";
+import {
+  Loading,
+  Notice,
+  RedeemChoices,
+  TierProgress,
+  type RedeemHandlers,
+} from "../../shared/ui";
+import type { CheckoutView } from "./view";
+
+export interface CheckoutHandlers extends RedeemHandlers {
+  onRemove(): void;
+}
+
+export function CheckoutBlock({
+  view,
+  t,
+  on,
+}: {
+  view: CheckoutView;
+  t: Translate;
+  on: CheckoutHandlers;
+}) {
+  switch (view.kind) {
+    case "hidden":
+      return null;
+    case "loading":
+      return <Loading t={t} />;
+    case "notice":
+      return <Notice tone={view.tone} text={view.text} />;
+  }
+  const { redeem } = view;
+  return (
+    <s-section heading={t("heading")}>
+      <s-stack gap="base">
+        <s-stack gap="none">
+          <s-text type="strong">{view.balance}</s-text>
+          {view.pending !== null && (
+            <s-text color="subdued">{view.pending}</s-text>
+          )}
+        </s-stack>
+        {view.earn !== null && <s-text>{view.earn}</s-text>}
+        {view.tier !== null && <TierProgress tier={view.tier} t={t} />}
+        {redeem.kind === "notice" && <Notice tone="info" text={redeem.text} />}
+        {redeem.kind === "held" && (
+          <s-stack gap="small-200">
+            {redeem.problem !== null && (
+              <Notice tone="critical" text={redeem.problem} />
+            )}
+            <s-stack
+              direction="inline"
+              gap="base"
+              alignItems="center"
+              justifyContent="space-between"
+            >
+              <s-text>{redeem.text}</s-text>
+              <s-button
+                variant="secondary"
+                loading={redeem.busy}
+                disabled={redeem.busy}
+                onClick={on.onRemove}
+              >
+                {t("redeem.remove")}
+              </s-button>
+            </s-stack>
+          </s-stack>
+        )}
+        {redeem.kind === "choose" && (
+          <RedeemChoices panel={redeem.panel} t={t} on={on} />
+        )}
+      </s-stack>
+    </s-section>
+  );
+}
