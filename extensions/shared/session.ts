@@ -1,5 +1,6 @@
 import type {
   ApiFailure,
+  ApiResult,
   Loyalty,
   LoyaltyClient,
   OpenRedemption,
@@ -11,6 +12,12 @@ export type LoadState =
   | { status: "loading" }
   | { status: "ready"; loyalty: Loyalty }
   | { status: "failed"; failure: ApiFailure };
+
+export function loadStateOf(result: ApiResult<Loyalty>): LoadState {
+  return result.ok
+    ? { status: "ready", loyalty: result.value }
+    : { status: "failed", failure: result.failure };
+}
 
 export type Choice = { rewardId: string } | { points: number };
 
@@ -79,12 +86,10 @@ export function createLoyaltySession(options: SessionOptions): LoyaltySession {
     const result = await client.loyalty(subtotal);
     // A later load (the cart changed meanwhile) wins over an earlier one that answers late.
     if (sequence !== loadSequence) return;
-    if (result.ok) {
-      set({ load: { status: "ready", loyalty: result.value } });
-      resumeHeldCode(result.value);
-    } else if (state.load.status !== "ready") {
-      set({ load: { status: "failed", failure: result.failure } });
-    }
+    // A failed reload keeps the balance already on screen rather than replacing it by an error.
+    if (!result.ok && state.load.status === "ready") return;
+    set({ load: loadStateOf(result) });
+    if (result.ok) resumeHeldCode(result.value);
   }
 
   // After a reload of the checkout the code is still applied: show it as held, with Remove.
