@@ -8,7 +8,7 @@ export type Translate = (
 /** The part of Shopify's `i18n` object the extensions use; the same on every surface. */
 export interface I18nLike {
   translate: Translate;
-  formatNumber(value: number): string;
+  formatNumber(value: number, options?: Intl.NumberFormatOptions): string;
   formatCurrency(value: number, options: { currency: string }): string;
   formatDate(date: Date, options: Intl.DateTimeFormatOptions): string;
 }
@@ -17,6 +17,8 @@ export interface Locale {
   t: Translate;
   number(value: number): string;
   points(value: number): string;
+  /** A ledger movement, "+42" or "-500". */
+  signed(value: number): string;
   money(minor: number, currency: string): string;
   date(iso: string): string;
 }
@@ -26,6 +28,7 @@ export function createLocale(i18n: I18nLike): Locale {
   return {
     t: (key, params) => i18n.translate(key, params),
     number,
+    signed: (value) => i18n.formatNumber(value, { signDisplay: "exceptZero" }),
     // `count` picks the plural form; `points` is the number written the buyer's way (1,240).
     points: (value) =>
       i18n.translate("points", { count: value, points: number(value) }),

@@ -3,6 +3,7 @@
 import type { Choice } from "./session";
 import type { Translate } from "./locale";
 import type { RedeemPanel } from "./redeem";
+import type { BalanceSummary, WaitingView } from "./summary";
 import type { TierSummary } from "./tier";
 
 export function Notice({
@@ -19,7 +20,7 @@ export function Notice({
   );
 }
 
-export function Loading({ t }: { t: Translate }) {
+function Loading({ t }: { t: Translate }) {
   return <s-spinner accessibilityLabel={t("loading")} />;
 }
 
@@ -120,4 +121,26 @@ function fieldValue(event: Event): string {
     typeof target.value === "string"
     ? target.value
     : "";
+}
+
+export function WaitingBlock({ view, t }: { view: WaitingView; t: Translate }) {
+  switch (view.kind) {
+    case "hidden":
+      return null;
+    case "loading":
+      return <Loading t={t} />;
+    case "notice":
+      return <Notice tone={view.tone} text={view.text} />;
+  }
+}
+
+export function BalanceLines({ summary }: { summary: BalanceSummary }) {
+  return (
+    <s-stack gap="none">
+      <s-text type="strong">{summary.balance}</s-text>
+      {summary.pending !== null && (
+        <s-text color="subdued">{summary.pending}</s-text>
+      )}
+    </s-stack>
+  );
 }

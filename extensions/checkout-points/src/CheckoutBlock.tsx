@@ -1,9 +1,10 @@
 import type { Translate } from "../../shared/locale";
 import {
-  Loading,
+  BalanceLines,
   Notice,
   RedeemChoices,
   TierProgress,
+  WaitingBlock,
   type RedeemHandlers,
 } from "../../shared/ui";
 import type { CheckoutView } from "./view";
@@ -21,26 +22,16 @@ export function CheckoutBlock({
   t: Translate;
   on: CheckoutHandlers;
 }) {
-  switch (view.kind) {
-    case "hidden":
-      return null;
-    case "loading":
-      return <Loading t={t} />;
-    case "notice":
-      return <Notice tone={view.tone} text={view.text} />;
-  }
+  if (view.kind !== "ready") return <WaitingBlock view={view} t={t} />;
   const { redeem } = view;
   return (
     <s-section heading={t("heading")}>
       <s-stack gap="base">
-        <s-stack gap="none">
-          <s-text type="strong">{view.balance}</s-text>
-          {view.pending !== null && (
-            <s-text color="subdued">{view.pending}</s-text>
-          )}
-        </s-stack>
+        <BalanceLines summary={view.summary} />
         {view.earn !== null && <s-text>{view.earn}</s-text>}
-        {view.tier !== null && <TierProgress tier={view.tier} t={t} />}
+        {view.summary.tier !== null && (
+          <TierProgress tier={view.summary.tier} t={t} />
+        )}
         {redeem.kind === "notice" && <Notice tone="info" text={redeem.text} />}
         {redeem.kind === "held" && (
           <s-stack gap="small-200">

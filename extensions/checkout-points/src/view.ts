@@ -1,17 +1,17 @@
 import type { Locale } from "../../shared/locale";
 import {
-  isGuest,
-  isWithoutProgram,
-  describeFailure,
-} from "../../shared/problems";
-import {
   describeProblem,
   describeValue,
   redeemPanel,
   type RedeemPanel,
 } from "../../shared/redeem";
 import type { SessionState } from "../../shared/session";
-import { summarizeTier, type TierSummary } from "../../shared/tier";
+import {
+  balanceSummary,
+  waitingView,
+  type BalanceSummary,
+  type WaitingView,
+} from "../../shared/summary";
 
 export type CheckoutRedeem =
   | { kind: "none" }
@@ -20,14 +20,10 @@ export type CheckoutRedeem =
   | { kind: "choose"; panel: RedeemPanel };
 
 export type CheckoutView =
-  | { kind: "loading" }
-  | { kind: "hidden" }
-  | { kind: "notice"; tone: "info" | "critical"; text: string }
+  | WaitingView
   | {
       kind: "ready";
-      balance: string;
-      pending: string | null;
-      tier: TierSummary | null;
+      summary: BalanceSummary;
       earn: string | null;
       redeem: CheckoutRedeem;
     };
@@ -46,32 +42,19 @@ export function checkoutView({
   locale,
 }: CheckoutViewInput): CheckoutView {
   const { load, flow } = state;
-  if (load.status === "loading") return { kind: "loading" };
-  if (load.status === "failed") {
-    if (isWithoutProgram(load.failure)) return { kind: "hidden" };
-    return {
-      kind: "notice",
-      tone: isGuest(load.failure) ? "info" : "critical",
-      text: describeFailure(load.failure, locale),
-    };
-  }
+  if (load.status !== "ready") return waitingView(load, locale);
   const { loyalty } = load;
   const { t } = locale;
-  const balance = t("balance.available", {
-    points: locale.points(loyalty.points.available),
-  });
-  const pending =
-    loyalty.points.pending > 0
-      ? t("balance.pending", { points: locale.points(loyalty.points.pending) })
-      : null;
-  const tier = summarizeTier(loyalty.tier, loyalty.currency, locale);
-  const earn =
-    loyalty.earnEstimate === null || loyalty.earnEstimate.points <= 0
-      ? null
-      : t("earn.thisOrder", {
-          points: locale.points(loyalty.earnEstimate.points),
-        });
-  return { kind: "ready", balance, pending, tier, earn, redeem: redeem() };
+  const estimate = loyalty.earnEstimate?.points ?? 0;
+  return {
+    kind: "ready",
+    summary: balanceSummary(loyalty, locale),
+    earn:
+      estimate > 0
+        ? t("earn.thisOrder", { points: locale.points(estimate) })
+        : null,
+    redeem: redeem(),
+  };
 
   function redeem(): CheckoutRedeem {
     if (flow.step === "holding" || flow.step === "releasing") {

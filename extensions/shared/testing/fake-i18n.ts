@@ -22,7 +22,8 @@ export function fakeI18n(messages: Messages, locale = "en-US"): I18nLike {
         return String(params[name]);
       });
     },
-    formatNumber: (value) => new Intl.NumberFormat(locale).format(value),
+    formatNumber: (value, options) =>
+      new Intl.NumberFormat(locale, options).format(value),
     formatCurrency: (value, options) =>
       new Intl.NumberFormat(locale, { style: "currency", ...options }).format(
         value,

@@ -1,5 +1,5 @@
 import type { Translate } from "../../shared/locale";
-import { Loading, Notice, TierProgress } from "../../shared/ui";
+import { BalanceLines, TierProgress, WaitingBlock } from "../../shared/ui";
 import type { OrderPointsView } from "./order-points";
 
 export function OrderPointsBlock({
@@ -9,25 +9,15 @@ export function OrderPointsBlock({
   view: OrderPointsView;
   t: Translate;
 }) {
-  switch (view.kind) {
-    case "hidden":
-      return null;
-    case "loading":
-      return <Loading t={t} />;
-    case "notice":
-      return <Notice tone={view.tone} text={view.text} />;
-  }
+  if (view.kind !== "ready") return <WaitingBlock view={view} t={t} />;
   return (
     <s-section heading={t("heading")}>
       <s-stack gap="base">
         {view.order !== null && <s-text type="strong">{view.order}</s-text>}
-        <s-stack gap="none">
-          <s-text>{view.balance}</s-text>
-          {view.pending !== null && (
-            <s-text color="subdued">{view.pending}</s-text>
-          )}
-        </s-stack>
-        {view.tier !== null && <TierProgress tier={view.tier} t={t} />}
+        <BalanceLines summary={view.summary} />
+        {view.summary.tier !== null && (
+          <TierProgress tier={view.summary.tier} t={t} />
+        )}
       </s-stack>
     </s-section>
   );

@@ -1,10 +1,5 @@
 import type { Loyalty } from "../../shared/api";
 import type { Locale } from "../../shared/locale";
-import {
-  describeFailure,
-  isGuest,
-  isWithoutProgram,
-} from "../../shared/problems";
 import { loadStateOf, type LoadState } from "../../shared/session";
 import {
   clientFor,
@@ -13,7 +8,12 @@ import {
   type HostApi,
   type Network,
 } from "../../shared/shopify-host";
-import { summarizeTier, type TierSummary } from "../../shared/tier";
+import {
+  balanceSummary,
+  waitingView,
+  type BalanceSummary,
+  type WaitingView,
+} from "../../shared/summary";
 
 export type OrderPointsApi = HostApi & CartCostApi;
 
@@ -25,16 +25,8 @@ export async function readOrderPoints(
 }
 
 export type OrderPointsView =
-  | { kind: "loading" }
-  | { kind: "hidden" }
-  | { kind: "notice"; tone: "info" | "critical"; text: string }
-  | {
-      kind: "ready";
-      order: string | null;
-      balance: string;
-      pending: string | null;
-      tier: TierSummary | null;
-    };
+  | WaitingView
+  | { kind: "ready"; order: string | null; summary: BalanceSummary };
 
 /**
  * `orderName` is known on the order status page (`#1042`) but not on the thank-you page. The
@@ -46,30 +38,11 @@ export function orderPointsView(
   orderName: string | null,
   locale: Locale,
 ): OrderPointsView {
-  if (load.status === "loading") return { kind: "loading" };
-  if (load.status === "failed") {
-    if (isWithoutProgram(load.failure)) return { kind: "hidden" };
-    return {
-      kind: "notice",
-      tone: isGuest(load.failure) ? "info" : "critical",
-      text: describeFailure(load.failure, locale),
-    };
-  }
-  const { loyalty } = load;
-  const { t } = locale;
+  if (load.status !== "ready") return waitingView(load, locale);
   return {
     kind: "ready",
-    order: orderLine(loyalty, orderName, locale),
-    balance: t("balance.available", {
-      points: locale.points(loyalty.points.available),
-    }),
-    pending:
-      loyalty.points.pending > 0
-        ? t("balance.pending", {
-            points: locale.points(loyalty.points.pending),
-          })
-        : null,
-    tier: summarizeTier(loyalty.tier, loyalty.currency, locale),
+    order: orderLine(load.loyalty, orderName, locale),
+    summary: balanceSummary(load.loyalty, locale),
   };
 }
 
