@@ -1,11 +1,15 @@
 import type { Translate } from "../../shared/locale";
 import {
-  BalanceLines,
-  Notice,
   RedeemChoices,
+  type RedeemHandlers,
+} from "../../shared/redeem-choices";
+import {
+  BalanceLines,
+  Lines,
+  Notice,
+  Row,
   TierProgress,
   WaitingBlock,
-  type RedeemHandlers,
 } from "../../shared/ui";
 import type { AccountView, CodeView } from "./view";
 
@@ -79,18 +83,10 @@ function Points({
         ) : (
           <s-stack gap="small-200">
             {view.history.map((line, index) => (
-              <s-stack
-                key={index}
-                direction="inline"
-                gap="base"
-                justifyContent="space-between"
-              >
-                <s-stack gap="none">
-                  <s-text>{line.label}</s-text>
-                  <s-text color="subdued">{line.date}</s-text>
-                </s-stack>
+              <Row key={index}>
+                <Lines main={line.label} detail={line.date} />
                 <s-text type="strong">{line.points}</s-text>
-              </s-stack>
+              </Row>
             ))}
           </s-stack>
         )}
@@ -102,16 +98,8 @@ function Points({
 function Code({ code, t }: { code: CodeView; t: Translate }) {
   const clipboardId = `code-${code.id}`;
   return (
-    <s-stack
-      direction="inline"
-      gap="base"
-      alignItems="center"
-      justifyContent="space-between"
-    >
-      <s-stack gap="none">
-        <s-text type="strong">{code.code}</s-text>
-        <s-text color="subdued">{code.detail}</s-text>
-      </s-stack>
+    <Row>
+      <Lines main={code.code} detail={code.detail} strong />
       <s-clipboard-item id={clipboardId} text={code.code} />
       <s-button
         variant="secondary"
@@ -121,6 +109,6 @@ function Code({ code, t }: { code: CodeView; t: Translate }) {
       >
         {t("codes.copy")}
       </s-button>
-    </s-stack>
+    </Row>
   );
 }

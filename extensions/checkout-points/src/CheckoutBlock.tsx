@@ -1,11 +1,14 @@
 import type { Translate } from "../../shared/locale";
 import {
+  RedeemChoices,
+  type RedeemHandlers,
+} from "../../shared/redeem-choices";
+import {
   BalanceLines,
   Notice,
-  RedeemChoices,
+  Row,
   TierProgress,
   WaitingBlock,
-  type RedeemHandlers,
 } from "../../shared/ui";
 import type { CheckoutView } from "./view";
 
@@ -38,12 +41,7 @@ export function CheckoutBlock({
             {redeem.problem !== null && (
               <Notice tone="critical" text={redeem.problem} />
             )}
-            <s-stack
-              direction="inline"
-              gap="base"
-              alignItems="center"
-              justifyContent="space-between"
-            >
+            <Row>
               <s-text>{redeem.text}</s-text>
               <s-button
                 variant="secondary"
@@ -53,7 +51,7 @@ export function CheckoutBlock({
               >
                 {t("redeem.remove")}
               </s-button>
-            </s-stack>
+            </Row>
           </s-stack>
         )}
         {redeem.kind === "choose" && (
