@@ -26,7 +26,8 @@ export interface Locale {
 export function createLocale(i18n: I18nLike): Locale {
   const number = (value: number) => i18n.formatNumber(value);
   return {
-    t: (key, params) => i18n.translate(key, params),
+    // Bound, so that components can be handed `t` alone.
+    t: i18n.translate.bind(i18n),
     number,
     signed: (value) => i18n.formatNumber(value, { signDisplay: "exceptZero" }),
     // `count` picks the plural form; `points` is the number written the buyer's way (1,240).
