@@ -71,4 +71,26 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // What ships to the sandbox (a web worker) has no Node; tests and the build check may.
+    files: ["extensions/**"],
+    ignores: ["extensions/**/*.test.ts", "extensions/shared/testing/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["~/*", "**/app/**"],
+              message: "Extensions never import from app/.",
+            },
+            {
+              group: ["node:*"],
+              message: "Extensions run in Shopify's sandbox, without Node.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,0 +1,114 @@
+import type { Translate } from "../../shared/locale";
+import {
+  RedeemChoices,
+  type RedeemHandlers,
+} from "../../shared/redeem-choices";
+import {
+  BalanceLines,
+  Lines,
+  Notice,
+  Row,
+  TierProgress,
+  WaitingBlock,
+} from "../../shared/ui";
+import type { AccountView, CodeView } from "./view";
+
+export function AccountPage({
+  view,
+  t,
+  on,
+}: {
+  view: AccountView;
+  t: Translate;
+  on: RedeemHandlers;
+}) {
+  return (
+    <s-page heading={t("heading")}>
+      {view.kind === "ready" ? (
+        <Points view={view} t={t} on={on} />
+      ) : (
+        <WaitingBlock view={view} t={t} />
+      )}
+    </s-page>
+  );
+}
+
+function Points({
+  view,
+  t,
+  on,
+}: {
+  view: Extract<AccountView, { kind: "ready" }>;
+  t: Translate;
+  on: RedeemHandlers;
+}) {
+  const { redeem } = view;
+  return (
+    <s-stack gap="large">
+      <s-section heading={t("balance.heading")}>
+        <s-stack gap="base">
+          <BalanceLines summary={view.summary} />
+          {view.held !== null && <s-text color="subdued">{view.held}</s-text>}
+          {view.summary.tier !== null && (
+            <TierProgress tier={view.summary.tier} t={t} />
+          )}
+        </s-stack>
+      </s-section>
+      {view.issued !== null && (
+        <s-banner tone="success" heading={t("codes.issued")}>
+          <Code code={view.issued} t={t} />
+        </s-banner>
+      )}
+      {redeem.kind !== "none" && (
+        <s-section heading={t("redeem.heading")}>
+          {redeem.kind === "notice" ? (
+            <Notice tone="info" text={redeem.text} />
+          ) : (
+            <RedeemChoices panel={redeem.panel} t={t} on={on} />
+          )}
+        </s-section>
+      )}
+      {view.codes.length > 0 && (
+        <s-section heading={t("codes.heading")}>
+          <s-stack gap="base">
+            {view.codes.map((code) => (
+              <Code key={code.id} code={code} t={t} />
+            ))}
+          </s-stack>
+        </s-section>
+      )}
+      <s-section heading={t("history.heading")}>
+        {view.history.length === 0 ? (
+          <s-text color="subdued">{t("history.empty")}</s-text>
+        ) : (
+          <s-stack gap="small-200">
+            {view.history.map((line, index) => (
+              <Row key={index}>
+                <Lines main={line.label} detail={line.date} />
+                <s-text type="strong">{line.points}</s-text>
+              </Row>
+            ))}
+          </s-stack>
+        )}
+      </s-section>
+    </s-stack>
+  );
+}
+
+function Code({ code, t }: { code: CodeView; t: Translate }) {
+  const clipboardId = `code-${code.id}`;
+  return (
+    <Row>
+      <Lines main={code.code} detail={code.detail} strong />
+      <s-clipboard-item id={clipboardId} text={code.code} />
+      <s-button
+        variant="secondary"
+        command="--copy"
+        commandFor={clipboardId}
+        accessibilityLabel={t("codes.copyCode", { code: code.code })}
+      >
+        {t("codes.copy")}
+      </s-button>
+    </Row>
+  );
+}

@@ -1,0 +1,178 @@
+import { h } from "preact";
+import { describe, expect, it } from "vitest";
+import en from "../locales/en.default.json";
+import type { Loyalty } from "../../shared/api";
+import { createLocale } from "../../shared/locale";
+import {
+  APP_URL,
+  fakeBackend,
+  loyaltyFixture,
+  type FakeBackend,
+} from "../../shared/testing/fake-backend";
+import { fakeI18n } from "../../shared/testing/fake-i18n";
+import { renderText } from "../../shared/testing/render-text";
+import { createAccountSession, type AccountApi } from "./account-session";
+import { AccountPage } from "./AccountPage";
+import { accountView } from "./view";
+
+async function openAccount(backend: FakeBackend = fakeBackend()) {
+  const api: AccountApi = {
+    sessionToken: { get: async () => "customer-session-token" },
+    i18n: fakeI18n(en),
+  };
+  let keys = 0;
+  const session = createAccountSession(
+    api,
+    { appUrl: APP_URL, fetch: backend.fetch },
+    () => `intent-key-${++keys}`,
+  );
+  const locale = createLocale(api.i18n);
+  let pending: Promise<void> = Promise.resolve();
+  const screen = () =>
+    renderText(
+      h(AccountPage, {
+        view: accountView(session.state(), null, locale),
+        t: locale.t,
+        on: {
+          onApply: (choice) => (pending = session.apply(choice)),
+          onSliderChange: () => undefined,
+        },
+      }),
+    );
+  await session.load();
+  return {
+    backend,
+    screen,
+    async click(label: string) {
+      screen().click(label);
+      await pending;
+      return screen();
+    },
+  };
+}
+
+const history: Loyalty["recent"] = [
+  {
+    kind: "REDEEM",
+    points: -500,
+    occurredAt: "2026-11-21T10:00:00.000Z",
+    orderName: null,
+  },
+  {
+    kind: "EARN",
+    points: 42,
+    occurredAt: "2026-11-20T09:00:00.000Z",
+    orderName: "#1042",
+  },
+  {
+    kind: "REFUND",
+    points: -10,
+    occurredAt: "2026-11-19T09:00:00.000Z",
+    orderName: "#1040",
+  },
+  { kind: "EXPIRE", points: -120, occurredAt: "2026-11-01T00:00:00.000Z" },
+];
+
+describe("customer account points page", () => {
+  it("shows the balance, the tier with progress, and the recent history, newest first", async () => {
+    const account = await openAccount(
+      fakeBackend(loyaltyFixture({ recent: history })),
+    );
+    const { text } = account.screen();
+
+    expect(text).toContain("You have 1,240 points");
+    expect(text).toContain("Silver member");
+    expect(text).toContain("Earn 900 points more to reach Gold");
+    expect(text).toContain(
+      [
+        "Used for a discount code Nov 21, 2026 -500",
+        "Earned on order #1042 Nov 20, 2026 +42",
+        "Removed after a refund of order #1040 Nov 19, 2026 -10",
+        "Expired Nov 1, 2026 -120",
+      ].join(" "),
+    );
+  });
+
+  it("asks for no earn estimate, since there is no cart here", async () => {
+    const account = await openAccount();
+
+    expect(account.backend.requests[0]?.query.has("subtotal")).toBe(false);
+  });
+
+  it("redeems a reward into a code the shopper can copy, with its value and expiry", async () => {
+    const account = await openAccount();
+
+    const after = await account.click("Get a code for $5 off");
+
+    expect(account.backend.writes()[0]?.body).toEqual({
+      rewardId: "fixed-500",
+      idempotencyKey: "intent-key-1",
+      surface: "account",
+    });
+    expect(after.text).toContain(
+      "Your discount code is ready. Enter it at checkout. LOYAL-TEST-1 $5.00 off, use it by Nov 29, 2026",
+    );
+    expect(
+      after.all("s-clipboard-item").map((item) => item.props.text),
+    ).toEqual(["LOYAL-TEST-1"]);
+    expect(after.button("Copy LOYAL-TEST-1")?.props).toMatchObject({
+      command: "--copy",
+      commandFor: "code-account-redemption-1",
+    });
+    expect(after.text).toContain("You have 740 points");
+    expect(after.text).toContain("500 points set aside for your unused codes");
+  });
+
+  it("lists earlier unused codes once, and the new code apart from them", async () => {
+    const account = await openAccount();
+    await account.click("Get a code for $5 off");
+
+    const after = await account.click("Get a code for $5 off");
+
+    expect(
+      after.all("s-clipboard-item").map((item) => item.props.text),
+    ).toEqual(["LOYAL-TEST-2", "LOYAL-TEST-1"]);
+    expect(after.text).toContain("Your unused codes LOYAL-TEST-1");
+    const keys = account.backend
+      .writes()
+      .map((request) => request.body?.idempotencyKey);
+    expect(keys).toEqual(["intent-key-1", "intent-key-2"]);
+  });
+
+  it("says how many points the shopper has when the app refuses for lack of points", async () => {
+    const account = await openAccount();
+    account.backend.answer("POST /api/checkout/redemptions", 409, {
+      error: "Not enough points.",
+      code: "INSUFFICIENT_POINTS",
+      available: 1,
+    });
+
+    const after = await account.click("Get a code for $5 off");
+
+    expect(after.text).toContain(
+      "You have 1 point available, not enough for this reward.",
+    );
+    expect(after.all("s-clipboard-item")).toEqual([]);
+  });
+
+  it("tells a shopper whose session expired to reload", async () => {
+    const backend = fakeBackend();
+    backend.answer("GET /api/checkout/loyalty", 401);
+
+    const account = await openAccount(backend);
+
+    expect(account.screen().text).toBe(
+      "Loyalty points Your session has expired. Reload the page and try again.",
+    );
+  });
+
+  it("shows an empty history kindly", async () => {
+    const account = await openAccount(
+      fakeBackend(loyaltyFixture({ recent: [] })),
+    );
+
+    expect(account.screen().text).toContain(
+      "Recent activity No points activity yet.",
+    );
+  });
+});

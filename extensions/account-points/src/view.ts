@@ -1,0 +1,131 @@
+import type { LedgerLine, Loyalty, OpenRedemption } from "../../shared/api";
+import type { Locale } from "../../shared/locale";
+import {
+  describeValue,
+  redeemPanel,
+  type RedeemPanel,
+} from "../../shared/redeem";
+import type { SessionState } from "../../shared/session";
+import {
+  balanceSummary,
+  waitingView,
+  type BalanceSummary,
+  type WaitingView,
+} from "../../shared/summary";
+
+export interface CodeView {
+  id: string;
+  code: string;
+  /** "$5.00 off, use it by Nov 29, 2026" */
+  detail: string;
+}
+
+export interface HistoryLine {
+  label: string;
+  date: string;
+  points: string;
+}
+
+export type AccountRedeem =
+  | { kind: "none" }
+  | { kind: "notice"; text: string }
+  | { kind: "choose"; panel: RedeemPanel };
+
+export type AccountView =
+  | WaitingView
+  | {
+      kind: "ready";
+      summary: BalanceSummary;
+      held: string | null;
+      /** The code just created, shown first so the shopper can copy it. */
+      issued: CodeView | null;
+      /** Codes created earlier and not used yet. */
+      codes: CodeView[];
+      redeem: AccountRedeem;
+      history: HistoryLine[];
+    };
+
+export function accountView(
+  state: SessionState,
+  sliderPoints: number | null,
+  locale: Locale,
+): AccountView {
+  const { load, flow } = state;
+  if (load.status !== "ready") return waitingView(load, locale);
+  const { loyalty } = load;
+  const { t } = locale;
+  const issued = flow.step === "choosing" ? flow.issued : null;
+  const panel = redeemPanel(loyalty, flow, sliderPoints, locale);
+  return {
+    kind: "ready",
+    summary: balanceSummary(loyalty, locale),
+    held:
+      loyalty.points.held > 0
+        ? t("balance.held", { points: locale.points(loyalty.points.held) })
+        : null,
+    issued: issued === null ? null : codeView(issued, loyalty, locale),
+    codes: loyalty.openRedemptions
+      .filter((redemption) => redemption.id !== issued?.id)
+      .map((redemption) => codeView(redemption, loyalty, locale)),
+    redeem: !loyalty.enabled
+      ? { kind: "notice", text: t("program.disabled") }
+      : panel === null
+        ? { kind: "none" }
+        : { kind: "choose", panel },
+    history: loyalty.recent.map((line) => historyLine(line, locale)),
+  };
+}
+
+function codeView(
+  redemption: OpenRedemption,
+  loyalty: Loyalty,
+  locale: Locale,
+): CodeView {
+  return {
+    id: redemption.id,
+    code: redemption.code,
+    detail: locale.t("codes.detail", {
+      value: describeValue(redemption.value, loyalty.currency, locale),
+      date: locale.date(redemption.expiresAt),
+    }),
+  };
+}
+
+function historyLine(line: LedgerLine, locale: Locale): HistoryLine {
+  return {
+    label: ledgerLabel(line, locale),
+    date: locale.date(line.occurredAt),
+    points: locale.signed(line.points),
+  };
+}
+
+function ledgerLabel(line: LedgerLine, locale: Locale): string {
+  const { t } = locale;
+  const order = line.orderName ?? null;
+  switch (line.kind) {
+    case "EARN":
+      return order === null
+        ? t("history.earn")
+        : t("history.earnOrder", { order });
+    case "REDEEM":
+      return t("history.redeem");
+    case "RELEASE":
+      return t("history.release");
+    case "REFUND":
+      return order === null
+        ? t("history.refund")
+        : t("history.refundOrder", { order });
+    case "CANCEL":
+      return order === null
+        ? t("history.cancel")
+        : t("history.cancelOrder", { order });
+    case "ADJUST":
+      return t("history.adjust");
+    case "EXPIRE":
+      return t("history.expire");
+    case "BONUS":
+      return t("history.bonus");
+    case "TIER_REWARD":
+      return t("history.tierReward");
+  }
+}

@@ -1,0 +1,180 @@
+// Client for the shopper API (docs/checkout-api.md). Every failure the extensions can meet is
+// mapped here, once, into a value the UI can describe.
+
+export type RewardValue =
+  | { kind: "FIXED_AMOUNT"; amountMinor: number }
+  | { kind: "PERCENTAGE"; percentage: number }
+  | { kind: "FREE_SHIPPING" };
+
+export interface Reward {
+  id: string;
+  title: string;
+  points: number;
+  value: RewardValue;
+  affordable: boolean;
+}
+
+export interface Slider {
+  stepPoints: number;
+  minPoints: number;
+  maxPoints: number;
+  valuePerStepMinor: number;
+}
+
+export interface Tier {
+  name: string;
+  tag: string;
+  basis: "POINTS_EARNED" | "AMOUNT_SPENT";
+  progress: number;
+  next: { name: string; threshold: number; remaining: number } | null;
+}
+
+export interface Balances {
+  available: number;
+  pending: number;
+  held: number;
+  lifetimeEarned: number;
+}
+
+export interface OpenRedemption {
+  id: string;
+  code: string;
+  points: number;
+  value: RewardValue;
+  expiresAt: string;
+}
+
+export type LedgerKind =
+  | "EARN"
+  | "REDEEM"
+  | "RELEASE"
+  | "REFUND"
+  | "CANCEL"
+  | "ADJUST"
+  | "EXPIRE"
+  | "BONUS"
+  | "TIER_REWARD";
+
+export interface LedgerLine {
+  kind: LedgerKind;
+  points: number;
+  occurredAt: string;
+  orderName?: string | null;
+}
+
+export interface Loyalty {
+  currency: string;
+  enabled: boolean;
+  points: Balances;
+  tier: Tier | null;
+  earnEstimate: { points: number } | null;
+  rewards: Reward[];
+  slider: Slider | null;
+  openRedemptions: OpenRedemption[];
+  recent: LedgerLine[];
+}
+
+export interface Redemption extends OpenRedemption {
+  currency: string;
+}
+
+export type Surface = "checkout" | "account";
+
+export type RedemptionRequest = ({ rewardId: string } | { points: number }) & {
+  idempotencyKey: string;
+  checkoutToken?: string;
+  subtotal?: number;
+  surface: Surface;
+};
+
+/**
+ * `answered: false` means no HTTP answer arrived (offline, CORS, DNS): the server may or may not
+ * have acted, which is why a retry of the same intent keeps its idempotency key.
+ */
+export type ApiFailure =
+  | { answered: false }
+  | {
+      answered: true;
+      status: number;
+      code: string | null;
+      message: string | null;
+      available: number | null;
+    };
+
+export type ApiResult<T> =
+  { ok: true; value: T } | { ok: false; failure: ApiFailure };
+
+export interface LoyaltyClient {
+  loyalty(subtotal: number | undefined): Promise<ApiResult<Loyalty>>;
+  redeem(request: RedemptionRequest): Promise<ApiResult<Redemption>>;
+  release(
+    redemptionId: string,
+  ): Promise<ApiResult<{ id: string; status: string }>>;
+}
+
+export interface ClientOptions {
+  appUrl: string;
+  sessionToken: { get(): Promise<string> };
+  fetch: typeof fetch;
+}
+
+export function createLoyaltyClient({
+  appUrl,
+  sessionToken,
+  fetch,
+}: ClientOptions): LoyaltyClient {
+  const base = appUrl.replace(/\/+$/, "");
+
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<ApiResult<T>> {
+    let response: Response;
+    try {
+      // A token per request: Shopify caches it and hands out a fresh one when it nears expiry.
+      const token = await sessionToken.get();
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      return { ok: false, failure: { answered: false } };
+    }
+    const payload = await response.json().catch(() => null);
+    if (response.ok && isRecord(payload))
+      return { ok: true, value: payload as T };
+    return { ok: false, failure: describeAnswer(response.status, payload) };
+  }
+
+  return {
+    loyalty: (subtotal) =>
+      call(
+        "GET",
+        `/api/checkout/loyalty${subtotal === undefined ? "" : `?subtotal=${subtotal}`}`,
+      ),
+    redeem: (request) => call("POST", "/api/checkout/redemptions", request),
+    release: (id) =>
+      call("DELETE", `/api/checkout/redemptions/${encodeURIComponent(id)}`),
+  };
+}
+
+function describeAnswer(status: number, payload: unknown): ApiFailure {
+  const body = isRecord(payload) ? payload : {};
+  return {
+    answered: true,
+    status,
+    code: typeof body.code === "string" ? body.code : null,
+    message:
+      typeof body.error === "string" && body.error !== "" ? body.error : null,
+    available: typeof body.available === "number" ? body.available : null,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,47 @@
+import type { Loyalty } from "./api";
+import type { Locale } from "./locale";
+import { describeFailure, isGuest, isWithoutProgram } from "./problems";
+import type { LoadState } from "./session";
+import { summarizeTier, type TierSummary } from "./tier";
+
+/** What every block shows before it has a balance to show. */
+export type WaitingView =
+  | { kind: "loading" }
+  | { kind: "hidden" }
+  | { kind: "notice"; tone: "info" | "critical"; text: string };
+
+export function waitingView(
+  load: Exclude<LoadState, { status: "ready" }>,
+  locale: Locale,
+): WaitingView {
+  if (load.status === "loading") return { kind: "loading" };
+  if (isWithoutProgram(load.failure)) return { kind: "hidden" };
+  return {
+    kind: "notice",
+    tone: isGuest(load.failure) ? "info" : "critical",
+    text: describeFailure(load.failure, locale),
+  };
+}
+
+export interface BalanceSummary {
+  balance: string;
+  pending: string | null;
+  tier: TierSummary | null;
+}
+
+export function balanceSummary(
+  loyalty: Loyalty,
+  locale: Locale,
+): BalanceSummary {
+  const { available, pending } = loyalty.points;
+  return {
+    balance: locale.t("balance.available", {
+      points: locale.points(available),
+    }),
+    pending:
+      pending > 0
+        ? locale.t("balance.pending", { points: locale.points(pending) })
+        : null,
+    tier: summarizeTier(loyalty.tier, loyalty.currency, locale),
+  };
+}
