@@ -90,6 +90,7 @@ interface OrderRow {
   points: number | null;
   snapshot: unknown;
   lineBases: unknown;
+  name: string | null;
   processedAt: Date | null;
   paidAt: Date | null;
   cancelledAt: Date | null;
@@ -205,6 +206,7 @@ export async function recordPaidOrder(
   if (record.paidAt) return { status: "ignored", reason: "ALREADY_RECORDED" };
 
   const paid = {
+    name: order.name,
     currency: order.currency,
     customerId: order.customer?.id ?? null,
     processedAt: order.occurredAt,

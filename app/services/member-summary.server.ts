@@ -54,6 +54,7 @@ export interface RecentActivity {
   points: number;
   occurredAt: string;
   orderId: string | null;
+  orderName: string | null;
 }
 
 export interface MemberSummary {
@@ -89,6 +90,7 @@ interface SummaryRow extends Balances {
     available: number;
     pending: number;
     orderId: string | null;
+    orderName: string | null;
     refundId: string | null;
     occurredAt: string;
   }> | null;
@@ -128,12 +130,14 @@ export async function memberSummary(
           WHERE shop = m.shop AND "memberId" = m.id AND status = 'HELD' AND "expiresAt" > $3
         ) r) AS open,
        (SELECT json_agg(e) FROM (
-          SELECT kind, "idempotencyKey" AS key, "deltaAvailable" AS available,
-                 "deltaPending" AS pending, "orderId", "refundId", "occurredAt"
-          FROM "LedgerEntry"
-          WHERE "memberId" = m.id AND shop = m.shop
-            AND kind NOT IN ('MATURATION', 'REDEMPTION_POST')
-          ORDER BY id DESC LIMIT ${RECENT_ENTRIES}
+          SELECT x.kind, x."idempotencyKey" AS key, x."deltaAvailable" AS available,
+                 x."deltaPending" AS pending, x."orderId", o.name AS "orderName", x."refundId",
+                 x."occurredAt"
+          FROM "LedgerEntry" x
+          LEFT JOIN "OrderRecord" o ON o.shop = x.shop AND o."orderId" = x."orderId"
+          WHERE x."memberId" = m.id AND x.shop = m.shop
+            AND x.kind NOT IN ('MATURATION', 'REDEMPTION_POST')
+          ORDER BY x.id DESC LIMIT ${RECENT_ENTRIES}
         ) e) AS recent
      FROM "Member" m WHERE m.shop = $1 AND m."customerId" = $2`,
     [shop, customerId, now],
@@ -204,6 +208,7 @@ export async function memberSummary(
       points: entry.available + entry.pending,
       occurredAt: jsonTimestamp(entry.occurredAt).toISOString(),
       orderId: entry.orderId,
+      orderName: entry.orderName,
     })),
   };
 }

@@ -28,6 +28,7 @@ export const RECONCILE_ORDERS_QUERY = `#graphql
       nodes {
         id
         legacyResourceId
+        name
         createdAt
         processedAt
         updatedAt

@@ -87,6 +87,7 @@ const reconcileRefundSchema = z.object({
 export const reconcileOrderSchema = z.object({
   id: z.string(),
   legacyResourceId,
+  name: z.string(),
   createdAt: isoTime,
   processedAt: isoTime,
   updatedAt: isoTime,
@@ -221,6 +222,7 @@ export function paidOrderFromGraphql(
     : null;
   return {
     orderId,
+    name: order.name,
     test: order.test,
     currency: order.currencyCode,
     customer,

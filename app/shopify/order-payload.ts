@@ -70,6 +70,7 @@ export function orderDiscountCodes(payload: {
 
 export const orderPayloadSchema = z.object({
   id: shopifyId,
+  name: z.string().max(255).nullish(),
   test: z.boolean().nullish(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   email: z.string().nullish(),
@@ -95,6 +96,8 @@ export type OrderPayload = z.output<typeof orderPayloadSchema>;
 
 export interface PaidOrder {
   orderId: string;
+  /** "#1042": what the shopper calls the order. */
+  name: string | null;
   test: boolean;
   currency: string;
   customer: {
@@ -171,6 +174,7 @@ export function toPaidOrder(
     : null;
   return {
     orderId: payload.id,
+    name: payload.name ?? null,
     test: payload.test ?? false,
     currency: payload.currency,
     customer,

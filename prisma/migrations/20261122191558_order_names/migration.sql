@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "OrderRecord" ADD COLUMN     "name" TEXT;
