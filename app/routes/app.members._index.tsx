@@ -70,7 +70,7 @@ const columns: [Column, ...Column[]] = [
 ];
 
 export default function Members() {
-  const { members, total, next, previous, query, tierNames } =
+  const { members, total, totalIsExact, next, previous, query, tierNames } =
     useLoaderData<typeof loader>();
   const navigate = useNavigate();
   const [, setSearchParams] = useSearchParams();
@@ -98,7 +98,10 @@ export default function Members() {
 
   const sortIndex = columns.findIndex((column) => column.sort === query.sort);
   return (
-    <Page title="Members" subtitle={`${total.toLocaleString()} members`}>
+    <Page
+      title="Members"
+      subtitle={`${total.toLocaleString()}${totalIsExact ? "" : "+"} members`}
+    >
       <BlockStack gap="300">
         <Card>
           <TextField

@@ -215,7 +215,7 @@ describe("the members list", () => {
   it("pages forwards and back without losing or repeating anyone", async () => {
     const query = { sort: "email", direction: "asc" };
     const first = await listPage(shopA, query);
-    expect(first.total).toBe(63);
+    expect(first).toMatchObject({ total: 63, totalIsExact: true });
     expect(first.members).toHaveLength(50);
     expect(first.previous).toBeNull();
     if (!first.next) throw new Error("no next page");
