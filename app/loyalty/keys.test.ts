@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   adjustmentKey,
+  balanceImportKey,
   lotExpireKey,
   lotMatureKey,
   orderCancelKey,
@@ -16,6 +17,7 @@ describe("idempotency keys", () => {
     [orderCancelKey("5001"), "order:5001:cancel"],
     [refundKey("77"), "refund:77"],
     [adjustmentKey("req-1"), "adjustment:req-1"],
+    [balanceImportKey("m-1", 1), "balance-import:m-1:1"],
     [redemptionKeys("r9").hold, "redemption:r9:hold"],
     [lotMatureKey("order:5001:earn"), "lot:order:5001:earn:mature"],
     [lotExpireKey("order:5001:earn"), "lot:order:5001:earn:expire"],
@@ -32,6 +34,10 @@ describe("idempotency keys", () => {
     expect(() => orderEarnKey(id)).toThrow(RangeError);
   });
 
+  it.each([0, -1, 1.5])("refuses the import sequence %d", (sequence) => {
+    expect(() => balanceImportKey("m-1", sequence)).toThrow(RangeError);
+  });
+
   it("keeps the families apart for the same id", () => {
     const id = "1";
     const keys = [
@@ -39,6 +45,7 @@ describe("idempotency keys", () => {
       orderCancelKey(id),
       refundKey(id),
       adjustmentKey(id),
+      balanceImportKey(id, 1),
       ...Object.values(redemptionKeys(id)),
       lotMatureKey(orderEarnKey(id)),
       lotExpireKey(orderEarnKey(id)),

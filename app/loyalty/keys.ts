@@ -27,6 +27,18 @@ export function adjustmentKey(requestId: string): string {
   return `adjustment:${id(requestId)}`;
 }
 
+/**
+ * The `sequence`-th change of a member's imported opening balance (1 for the first import). The
+ * import reads the member's imported total under the member's lock and writes only the difference
+ * to the file's value, so the same file imported again writes nothing, a corrected file writes
+ * its correction once, and two runs racing each other cannot both write the nth change.
+ */
+export function balanceImportKey(memberId: string, sequence: number): string {
+  if (!Number.isSafeInteger(sequence) || sequence < 1)
+    throw new RangeError(`an import sequence starts at 1, got ${sequence}`);
+  return `balance-import:${id(memberId)}:${sequence}`;
+}
+
 export type RedemptionKeys = { hold: string; post: string; release: string };
 
 export function redemptionKeys(redemptionId: string): RedemptionKeys {

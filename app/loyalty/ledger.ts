@@ -66,6 +66,8 @@ export type EntryDetail = {
   requested?: number;
   /** Under STOP_AT_ZERO: the part of `requested` the member did not have. */
   uncollected?: number;
+  /** Who made a staff adjustment, e.g. `staff:<Shopify user id>`. */
+  actor?: string;
 };
 
 /** Present on the entries that create a lot (EARN, positive ADJUSTMENT). */
@@ -297,6 +299,7 @@ export type AdjustInput = {
   /** Only for positive adjustments; no expiry unless given. */
   expiresAt?: Date | null;
   refs?: EntryRefs;
+  actor?: string;
 };
 
 /**
@@ -324,7 +327,7 @@ export function adjust(
         availableAt: input.occurredAt,
         expiresAt: input.expiresAt ?? null,
       },
-      detail: { reason: input.reason },
+      detail: withActor({ reason: input.reason }, input.actor),
     });
     const allocations = payDebt(input.key, debtOf(state.balances.available), [
       { lotKey: input.key, points: input.points },
@@ -343,9 +346,16 @@ export function adjust(
     occurredAt: input.occurredAt,
     delta: { ...ZERO_BALANCES, available: -(requested - uncollected) },
     refs: input.refs ?? {},
-    detail: withUncollected({ reason: input.reason, requested }, uncollected),
+    detail: withActor(
+      withUncollected({ reason: input.reason, requested }, uncollected),
+      input.actor,
+    ),
   });
   return { entries: [entry], allocations: toAllocations(input.key, takes) };
+}
+
+function withActor(detail: EntryDetail, actor: string | undefined) {
+  return actor === undefined ? detail : { ...detail, actor };
 }
 
 export type HoldInput = {

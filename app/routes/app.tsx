@@ -21,8 +21,10 @@ export default function AppLayout() {
         <Link to="/app" rel="home">
           Loyalty
         </Link>
+        <Link to="/app/members">Members</Link>
         <Link to="/app/tiers">Tiers</Link>
         <Link to="/app/activity">Activity</Link>
+        <Link to="/app/data">Data</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -98,6 +98,7 @@ export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
       "DeadLetter",
       "Member",
       "ComplianceRequest",
+      "BalanceImport",
       "WebhookEvent",
       "Session",
       "Shop",

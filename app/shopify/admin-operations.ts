@@ -349,3 +349,19 @@ export const REDEMPTION_CODE_DELETE_MUTATION = `#graphql
     }
   }
 `;
+
+// The balance import finds the Shopify customer behind an e-mail the app has no member for yet.
+// Search results can be looser than the term (https://shopify.dev/docs/api/usage/search-syntax), so
+// the caller keeps the answer only when its e-mail is the one asked for.
+export const CUSTOMER_BY_EMAIL_QUERY = `#graphql
+  query LoyaltyCustomerByEmail($query: String!) {
+    customers(first: 1, query: $query) {
+      nodes {
+        legacyResourceId
+        email
+        firstName
+        lastName
+      }
+    }
+  }
+`;

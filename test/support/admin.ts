@@ -13,14 +13,20 @@ export function adminRequest(
     method?: string;
     form?: Record<string, string>;
     body?: URLSearchParams;
+    /** Sent as multipart/form-data (file uploads); fetch sets the boundary. */
+    multipart?: FormData;
+    /** The staff member's Shopify user id (the token's `sub`). */
+    userId?: string;
   } = {},
 ) {
   const token = mintAdminSessionToken({
     shop,
     apiKey: testApp.apiKey,
     secret: testApp.apiSecret,
+    userId: init.userId,
   });
-  const url = `${app.url}${route.path}?_data=${encodeURIComponent(route.id)}`;
+  const separator = route.path.includes("?") ? "&" : "?";
+  const url = `${app.url}${route.path}${separator}_data=${encodeURIComponent(route.id)}`;
   return fetch(url, {
     method: init.method ?? "GET",
     headers: {
@@ -31,8 +37,10 @@ export function adminRequest(
         ? { "Content-Type": "application/x-www-form-urlencoded" }
         : {}),
     },
-    body: (
-      init.body ?? (init.form ? new URLSearchParams(init.form) : undefined)
-    )?.toString(),
+    body:
+      init.multipart ??
+      (
+        init.body ?? (init.form ? new URLSearchParams(init.form) : undefined)
+      )?.toString(),
   });
 }
