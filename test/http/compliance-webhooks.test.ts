@@ -26,7 +26,8 @@ const shopId = 690933842;
 const shopper = {
   id: 207119551,
   email: "ada.lovelace@example.org",
-  firstName: "Ada",
+  // Not a word of hex digits: ids and keys in the scanned tables are hex, and must not match it.
+  firstName: "Augusta",
   lastName: "Lovelace",
 };
 

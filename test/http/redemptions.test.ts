@@ -282,6 +282,22 @@ describe("redeeming a reward", () => {
     });
   });
 
+  it("from the customer account, mints a code to copy that lives for days, not minutes", async () => {
+    const shopper = await openShop(1_000);
+    const response = await redeem(shopper, {
+      rewardId: "fixed-500",
+      surface: "account",
+    });
+    expect(response.status).toBe(201);
+    const days =
+      (Date.parse(String(response.body?.expiresAt)) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThanOrEqual(7);
+    expect((await summary(shopper)).body).toMatchObject({
+      openRedemptions: [{ code: response.body?.code }],
+    });
+  });
+
   it("answers 409 with the available balance when the points do not cover it, holding nothing", async () => {
     const shopper = await openShop(450);
     const response = await redeem(shopper, { rewardId: "fixed-500" });
