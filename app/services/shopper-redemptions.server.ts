@@ -466,7 +466,8 @@ export async function removeRedemption(
 ): Promise<RemoveOutcome> {
   const [row] = await tx.query<{ status: string; code: string }>(
     `SELECT r.status, r.code FROM "Redemption" r JOIN "Member" m ON m.id = r."memberId"
-     WHERE r.shop = $1 AND r.id = $2 AND m."customerId" = $3 AND m.shop = $1`,
+     WHERE r.shop = $1 AND r.id = $2 AND m."customerId" = $3 AND m.shop = $1
+       AND r.kind = 'DISCOUNT_CODE'`,
     [request.shop, request.redemptionId, request.customerId],
   );
   if (!row) return { ok: false, code: "REDEMPTION_NOT_FOUND" };
