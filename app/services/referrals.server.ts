@@ -407,46 +407,35 @@ export interface ReferralListing {
 export async function listReferrals(
   tx: Tx,
   shop: string,
-  options: { status?: "BLOCKED"; limit?: number } = {},
+  limit = 100,
 ): Promise<ReferralListing[]> {
-  const rows = await tx.query<{
-    id: string;
-    status: string;
-    reason: string | null;
-    points: number;
-    orderId: string;
-    orderName: string | null;
-    orderedAt: Date;
-    dueAt: Date;
-    advocateId: string;
-    firstName: string | null;
-    lastName: string | null;
-    email: string | null;
-    redactedAt: Date | null;
-  }>(
+  const rows = await tx.query<
+    Omit<ReferralListing, "advocate"> & {
+      advocateId: string;
+      firstName: string | null;
+      lastName: string | null;
+      email: string | null;
+      redactedAt: Date | null;
+    }
+  >(
     `SELECT r.id, r.status, r.reason, r.points, r."orderId", r."orderName", r."orderedAt",
        r."dueAt", r."advocateId", m."firstName", m."lastName", m.email, m."redactedAt"
      FROM "Referral" r JOIN "Member" m ON m.id = r."advocateId" AND m.shop = r.shop
-     WHERE r.shop = $1 AND ($2::text IS NULL OR r.status = $2)
-     ORDER BY r."createdAt" DESC, r.id LIMIT $3`,
-    [shop, options.status ?? null, options.limit ?? 100],
+     WHERE r.shop = $1
+     ORDER BY r."createdAt" DESC, r.id LIMIT $2`,
+    [shop, limit],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    status: row.status,
-    reason: row.reason,
-    points: row.points,
-    orderId: row.orderId,
-    orderName: row.orderName,
-    orderedAt: row.orderedAt,
-    dueAt: row.dueAt,
-    advocate: {
-      id: row.advocateId,
-      name:
-        row.redactedAt !== null
-          ? "Redacted member"
-          : [row.firstName, row.lastName].filter(Boolean).join(" ") || "Member",
-      email: row.redactedAt !== null ? null : row.email,
-    },
-  }));
+  return rows.map(
+    ({ advocateId, firstName, lastName, email, redactedAt, ...referral }) => ({
+      ...referral,
+      advocate: {
+        id: advocateId,
+        name:
+          redactedAt !== null
+            ? "Redacted member"
+            : [firstName, lastName].filter(Boolean).join(" ") || "Member",
+        email: redactedAt !== null ? null : email,
+      },
+    }),
+  );
 }

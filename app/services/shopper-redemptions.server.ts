@@ -90,8 +90,8 @@ export interface RedeemDependencies {
 }
 
 // A shopper is waiting: a bucket this empty or a Shopify this slow is reported, not waited out.
-const SHOPPER_MAX_WAIT_MS = 2_000;
-const SHOPPER_TIMEOUT_MS = 8_000;
+export const SHOPPER_MAX_WAIT_MS = 2_000;
+export const SHOPPER_TIMEOUT_MS = 8_000;
 
 interface RedemptionRow {
   id: string;

@@ -19,6 +19,10 @@ import { STORE_CREDIT_CREDIT_MUTATION } from "~/shopify/admin-operations";
 import type { LoyaltyStoreCreditCreditMutationVariables } from "~/types/admin.generated";
 import { shopWithProgram } from "./program.server";
 import {
+  SHOPPER_MAX_WAIT_MS,
+  SHOPPER_TIMEOUT_MS,
+} from "./shopper-redemptions.server";
+import {
   holdPoints,
   refreshMember,
   releaseHeld,
@@ -82,10 +86,6 @@ const view = (row: CreditRow, status: "POSTED" | "HELD"): StoreCreditView => ({
   currency: row.currency,
   status,
 });
-
-// A shopper is waiting, as for a discount code.
-const SHOPPER_MAX_WAIT_MS = 2_000;
-const SHOPPER_TIMEOUT_MS = 8_000;
 
 export async function convertToStoreCredit(
   deps: StoreCreditDependencies,

@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
 import type { OrderInput } from "../../simulator/orders";
-import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
 import { orderPayload } from "../../simulator/webhooks";
-import { testApp } from "../support/app";
+import { shopperRequest } from "../support/shopper";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
@@ -79,20 +78,11 @@ async function paid(shop: string, at: Date, price = "30.00") {
 }
 
 async function challenges(shop: string) {
-  const token = mintCheckoutSessionToken({
-    shop,
-    customerId: buyer.id,
-    apiKey: testApp.apiKey,
-    secret: testApp.apiSecret,
-  });
-  const response = await fetch(`${stack.app.url}/api/checkout/loyalty`, {
-    headers: {
-      Authorization: `Bearer ${token}`,
-      Origin: "https://extensions.shopifycdn.com",
-      "User-Agent":
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    },
-  });
+  const response = await shopperRequest(
+    stack.app,
+    { shop, customerId: buyer.id },
+    "/api/checkout/loyalty",
+  );
   const body = (await response.json()) as {
     challenges: Array<{
       id: string;

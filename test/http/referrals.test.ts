@@ -5,10 +5,9 @@ import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { completeDueReferrals } from "~/services/settlement.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
 import type { OrderInput } from "../../simulator/orders";
-import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
 import { orderPayload, type OrderPayloadInput } from "../../simulator/webhooks";
 import { adminRequest } from "../support/admin";
-import { testApp } from "../support/app";
+import { shopperRequest } from "../support/shopper";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
@@ -108,20 +107,11 @@ async function paid(
 }
 
 async function summary(shop: string, customerId: number) {
-  const token = mintCheckoutSessionToken({
-    shop,
-    customerId,
-    apiKey: testApp.apiKey,
-    secret: testApp.apiSecret,
-  });
-  const response = await fetch(`${stack.app.url}/api/checkout/loyalty`, {
-    headers: {
-      Authorization: `Bearer ${token}`,
-      Origin: "https://extensions.shopifycdn.com",
-      "User-Agent":
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    },
-  });
+  const response = await shopperRequest(
+    stack.app,
+    { shop, customerId },
+    "/api/checkout/loyalty",
+  );
   expect(response.status).toBe(200);
   return (await response.json()) as {
     points: { available: number };

@@ -5,9 +5,8 @@ import { rebuildMemberState } from "~/services/ledger.server";
 import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
 import type { OrderInput } from "../../simulator/orders";
-import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
 import { orderPayload } from "../../simulator/webhooks";
-import { testApp } from "../support/app";
+import { shopperRequest } from "../support/shopper";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
@@ -70,27 +69,13 @@ async function openShop(
   return { shop, customerId };
 }
 
-async function convert(
-  { shop, customerId }: Shopper,
-  body: Record<string, unknown>,
-) {
-  const token = mintCheckoutSessionToken({
-    shop,
-    customerId,
-    apiKey: testApp.apiKey,
-    secret: testApp.apiSecret,
-  });
-  const response = await fetch(`${stack.app.url}/api/checkout/store-credit`, {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      Origin: "https://extensions.shopifycdn.com",
-      "User-Agent":
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-      "Content-Type": "application/json",
-    },
-    body: JSON.stringify(body),
-  });
+async function convert(shopper: Shopper, body: Record<string, unknown>) {
+  const response = await shopperRequest(
+    stack.app,
+    shopper,
+    "/api/checkout/store-credit",
+    body,
+  );
   return {
     status: response.status,
     body: (await response.json()) as Record<string, unknown>,
