@@ -6,7 +6,11 @@ import {
 } from "./services/outbox-worker.server";
 import { reconcileOrders } from "./services/reconciliation.server";
 import { releaseExpiredRedemptions } from "./services/redemption-codes.server";
-import { reviewTiers, settleDueLots } from "./services/settlement.server";
+import {
+  completeDueReferrals,
+  reviewTiers,
+  settleDueLots,
+} from "./services/settlement.server";
 import { unauthenticated } from "./shopify.server";
 
 export interface BackgroundJobs {
@@ -15,10 +19,16 @@ export interface BackgroundJobs {
 
 const HOUR = 3_600_000;
 
-/** Settles pending points whose period has passed (and lots past their expiry), as of now. */
+/**
+ * Settles pending points whose period has passed (and lots past their expiry), and referrals
+ * whose friend's order has, as of now.
+ */
 async function settle() {
   const report = await settleDueLots(sql, new Date());
   if (report.entries > 0) log("info", "due lots settled", { ...report });
+  const referrals = await completeDueReferrals(sql, new Date());
+  if (referrals.completed + referrals.cancelled > 0)
+    log("info", "due referrals settled", { ...referrals });
 }
 
 /**

@@ -63,7 +63,7 @@ const app = await serveBuild({
         process.env.SHOPIFY_API_SECRET || "loyalty-demo-api-secret",
       SHOPIFY_APP_URL: url,
       SHOPIFY_ADMIN_API_ORIGIN: simulator.origin,
-      SCOPES: "read_customers,write_customers,read_orders,write_discounts",
+      SCOPES: "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
       // The replay below makes hundreds of deliveries; one log line each would bury the summary.
       LOYALTY_LOG: process.env.LOYALTY_LOG || "warn",
     });

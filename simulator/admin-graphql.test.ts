@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { callAdminGraphql } from "./client";
 import { startShopifySimulator, type Simulator } from "./server";
 import { fakeClock, pick } from "./test-support";
+import { STORE_CREDIT_CREDIT_MUTATION } from "~/shopify/admin-operations";
 
 const SHOP = "loyal-shop.myshopify.com";
 const TOKEN = "shpat_loyal";
@@ -933,5 +934,81 @@ describe("discount codes", () => {
         }),
       ]),
     );
+  });
+});
+
+describe("storeCreditAccountCredit", () => {
+  const credit = (
+    id: string,
+    amount: string,
+    currencyCode = "CAD",
+    expiresAt?: string,
+  ) =>
+    gql(STORE_CREDIT_CREDIT_MUTATION, {
+      id,
+      creditInput: { creditAmount: { amount, currencyCode }, expiresAt },
+    });
+
+  it("opens the customer's account on the first credit and adds to it after", async () => {
+    const first = await credit(CUSTOMER, "5.00");
+    expect(pick(first.body, "data", "storeCreditAccountCredit")).toMatchObject({
+      storeCreditAccountTransaction: {
+        amount: { amount: "5.0", currencyCode: "CAD" },
+        balanceAfterTransaction: { amount: "5.0", currencyCode: "CAD" },
+      },
+      userErrors: [],
+    });
+    const second = await credit(CUSTOMER, "2.50");
+    expect(
+      pick(
+        second.body,
+        "data",
+        "storeCreditAccountCredit",
+        "storeCreditAccountTransaction",
+        "balanceAfterTransaction",
+      ),
+    ).toEqual({ amount: "7.5", currencyCode: "CAD" });
+    const [account] = sim.state.require(SHOP).storeCreditAccounts.values();
+    expect(account).toMatchObject({
+      ownerId: CUSTOMER,
+      currency: "CAD",
+      balance: 750,
+    });
+    expect(account?.transactions).toHaveLength(2);
+  });
+
+  it.each([
+    ["gid://shopify/Customer/999", "1.00", "CAD", undefined, "OWNER_NOT_FOUND"],
+    [
+      "gid://shopify/StoreCreditAccount/999",
+      "1.00",
+      "CAD",
+      undefined,
+      "ACCOUNT_NOT_FOUND",
+    ],
+    [CUSTOMER, "0.00", "CAD", undefined, "NEGATIVE_OR_ZERO_AMOUNT"],
+    [CUSTOMER, "-1.00", "CAD", undefined, "NEGATIVE_OR_ZERO_AMOUNT"],
+    [CUSTOMER, "1.00", "EUR", undefined, "UNSUPPORTED_CURRENCY"],
+    [CUSTOMER, "1.00", "CAD", "2000-01-01T00:00:00Z", "EXPIRES_AT_IN_PAST"],
+  ])(
+    "refuses %s %s %s (expiring %s) with %s, crediting nothing",
+    async (id, amount, currency, expiresAt, code) => {
+      const { body } = await credit(id, amount, currency, expiresAt);
+      expect(pick(body, "data", "storeCreditAccountCredit")).toMatchObject({
+        storeCreditAccountTransaction: null,
+        userErrors: [{ code }],
+      });
+      expect(sim.state.require(SHOP).storeCreditAccounts.size).toBe(0);
+    },
+  );
+
+  it("refuses a currency other than the account's when the account is named", async () => {
+    await credit(CUSTOMER, "1.00");
+    const [account] = sim.state.require(SHOP).storeCreditAccounts.values();
+    const { body } = await credit(account?.id ?? "", "1.00", "USD");
+    expect(
+      pick(body, "data", "storeCreditAccountCredit", "userErrors", 0, "code"),
+    ).toBe("MISMATCHING_CURRENCY");
+    expect(account?.balance).toBe(100);
   });
 });

@@ -47,6 +47,7 @@ import {
   type OrderRecord,
   type ShopState,
   type SimulatorState,
+  type StoreCreditAccountRecord,
 } from "./state";
 
 export interface SearchWarning {
@@ -758,7 +759,10 @@ function usageCount(record: DiscountCodeRecord, ctx: ResolveContext): number {
   return count;
 }
 
-function codeDiscountView(record: DiscountCodeRecord, ctx: ResolveContext): View {
+function codeDiscountView(
+  record: DiscountCodeRecord,
+  ctx: ResolveContext,
+): View {
   const selection = record.customerSelection;
   const used = usageCount(record, ctx);
   const redeemCode = {
@@ -1570,6 +1574,120 @@ function discountCodeSetActive(
   return { codeDiscountNode: discountNodeView(record, ctx), userErrors: [] };
 }
 
+/**
+ * storeCreditAccountCredit as Shopify validates it: the id names an account or its owner (a
+ * customer), an owner's first credit in a currency opens the account, the amount is positive, in
+ * the account's currency, one the shop sells in, and any expiry lies ahead.
+ */
+function storeCreditAccountCredit(args: Args, ctx: ResolveContext): View {
+  const fail = (field: string[], message: string, code: string): View => ({
+    storeCreditAccountTransaction: null,
+    userErrors: [{ field, message, code }],
+  });
+  const id = argString(args, "id") ?? "";
+  const input = isRecord(args.creditInput) ? args.creditInput : {};
+  const credit = isRecord(input.creditAmount) ? input.creditAmount : {};
+  const currency =
+    typeof credit.currencyCode === "string" ? credit.currencyCode : "";
+  const amountText =
+    typeof credit.amount === "string" || typeof credit.amount === "number"
+      ? String(credit.amount)
+      : "";
+  let amount: number;
+  try {
+    amount = toMinor(amountText, currency || ctx.shop.currencyCode);
+  } catch {
+    return fail(
+      ["creditInput", "creditAmount", "amount"],
+      "A positive amount must be used to credit a store credit account.",
+      "NEGATIVE_OR_ZERO_AMOUNT",
+    );
+  }
+  if (amount <= 0)
+    return fail(
+      ["creditInput", "creditAmount", "amount"],
+      "A positive amount must be used to credit a store credit account.",
+      "NEGATIVE_OR_ZERO_AMOUNT",
+    );
+  const expiresAt =
+    input.expiresAt === undefined || input.expiresAt === null
+      ? null
+      : parseDateTime(input.expiresAt);
+  if (expiresAt !== null && Date.parse(expiresAt) <= ctx.now())
+    return fail(
+      ["creditInput", "expiresAt"],
+      "The expiry date must be in the future.",
+      "EXPIRES_AT_IN_PAST",
+    );
+  const accounts = ctx.shop.storeCreditAccounts;
+  let account: StoreCreditAccountRecord | undefined;
+  if (id.startsWith("gid://shopify/StoreCreditAccount/")) {
+    account = accounts.get(id);
+    if (!account)
+      return fail(
+        ["id"],
+        "The store credit account could not be found.",
+        "ACCOUNT_NOT_FOUND",
+      );
+    if (account.currency !== currency)
+      return fail(
+        ["creditInput", "creditAmount", "currencyCode"],
+        "The currency provided does not match the currency of the store credit account.",
+        "MISMATCHING_CURRENCY",
+      );
+  } else {
+    if (!ctx.shop.customers.has(id))
+      return fail(["id"], "Owner does not exist.", "OWNER_NOT_FOUND");
+    if (currency !== ctx.shop.currencyCode)
+      return fail(
+        ["creditInput", "creditAmount", "currencyCode"],
+        "The currency provided is not currently supported.",
+        "UNSUPPORTED_CURRENCY",
+      );
+    account = [...accounts.values()].find(
+      (candidate) =>
+        candidate.ownerId === id && candidate.currency === currency,
+    );
+    if (!account) {
+      account = {
+        id: `gid://shopify/StoreCreditAccount/${ctx.state.nextId()}`,
+        ownerId: id,
+        currency,
+        balance: 0,
+        transactions: [],
+      };
+      accounts.set(account.id, account);
+    }
+  }
+  account.balance += amount;
+  const transaction = {
+    id: `gid://shopify/StoreCreditAccountCreditTransaction/${ctx.state.nextId()}`,
+    amount,
+    balanceAfter: account.balance,
+    createdAt: isoSeconds(ctx.now()),
+    expiresAt,
+  };
+  account.transactions.push(transaction);
+  const owner = account;
+  return {
+    storeCreditAccountTransaction: {
+      __typename: "StoreCreditAccountCreditTransaction",
+      id: transaction.id,
+      amount: money(transaction.amount, owner.currency),
+      balanceAfterTransaction: money(transaction.balanceAfter, owner.currency),
+      remainingAmount: money(transaction.amount, owner.currency),
+      createdAt: transaction.createdAt,
+      expiresAt: transaction.expiresAt,
+      account: {
+        __typename: "StoreCreditAccount",
+        id: owner.id,
+        balance: money(owner.balance, owner.currency),
+      },
+    },
+    userErrors: [],
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Roots
 
@@ -1680,4 +1798,5 @@ export const mutationRoot: Record<string, RootField> = {
   discountCodeDeactivate: (args, ctx) =>
     discountCodeSetActive(args, ctx, false),
   discountCodeActivate: (args, ctx) => discountCodeSetActive(args, ctx, true),
+  storeCreditAccountCredit: (args, ctx) => storeCreditAccountCredit(args, ctx),
 };

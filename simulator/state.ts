@@ -101,6 +101,22 @@ export interface DiscountCodeRecord {
   input: Record<string, unknown>;
 }
 
+/** A customer's store credit in one currency, as storeCreditAccountCredit creates and adds to. */
+export interface StoreCreditAccountRecord {
+  id: string;
+  ownerId: string;
+  currency: string;
+  /** Minor units. */
+  balance: number;
+  transactions: Array<{
+    id: string;
+    amount: number;
+    balanceAfter: number;
+    createdAt: string;
+    expiresAt: string | null;
+  }>;
+}
+
 export interface OrderRecord {
   model: OrderModel;
   refunds: RefundModel[];
@@ -125,6 +141,8 @@ export interface ShopState {
   metafieldDefinitions: Map<string, MetafieldDefinitionRecord>;
   /** Customer segments, keyed by name (Shopify keeps names unique). */
   segments: Map<string, SegmentRecord>;
+  /** Keyed by account id. */
+  storeCreditAccounts: Map<string, StoreCreditAccountRecord>;
 }
 
 export interface SegmentRecord {
@@ -249,6 +267,7 @@ export class SimulatorState {
       metafields: new Map(),
       metafieldDefinitions: new Map(),
       segments: new Map(),
+      storeCreditAccounts: new Map(),
     };
     this.shops.set(shop, state);
     this.byToken.set(registration.accessToken, shop);
@@ -284,6 +303,7 @@ export class SimulatorState {
       state.metafields.clear();
       state.metafieldDefinitions.clear();
       state.segments.clear();
+      state.storeCreditAccounts.clear();
     }
     this.sequence = 1000;
   }
@@ -416,6 +436,7 @@ export class SimulatorState {
       metafields: [...state.metafields.values()],
       metafieldDefinitions: [...state.metafieldDefinitions.values()],
       segments: [...state.segments.values()],
+      storeCreditAccounts: [...state.storeCreditAccounts.values()],
     };
   }
 }

@@ -198,6 +198,14 @@ export interface OrderPayloadInput extends OrderInput {
    * Apps should accept both; tests can prove it.
    */
   guestCustomerField?: "omit" | "null";
+  /** Replaces the documented example's shipping address; null sends none (a digital order). */
+  shippingAddress?: {
+    address1: string;
+    address2?: string | null;
+    city: string;
+    zip: string;
+    country_code?: string;
+  } | null;
 }
 
 function lineItemPayload(
@@ -395,6 +403,14 @@ export function orderPayload(input: OrderPayloadInput): JsonObject {
     returns: [],
     line_item_groups: [],
   });
+
+  if (input.shippingAddress === null) payload.shipping_address = null;
+  else if (input.shippingAddress)
+    Object.assign(objectAt(payload, "shipping_address"), {
+      address2: null,
+      country_code: "US",
+      ...input.shippingAddress,
+    });
 
   if (model.customer) {
     payload.customer = customerInOrder(customerTemplate, model.customer);

@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   adjustmentKey,
   balanceImportKey,
+  challengeBonusKey,
   lotExpireKey,
   lotMatureKey,
   orderCancelKey,
   orderEarnKey,
   redemptionKeys,
+  referralRewardKey,
   refundKey,
   releaseExpiryKey,
 } from "./keys";
@@ -19,6 +21,11 @@ describe("idempotency keys", () => {
     [adjustmentKey("req-1"), "adjustment:req-1"],
     [balanceImportKey("m-1", 1), "balance-import:m-1:1"],
     [redemptionKeys("r9").hold, "redemption:r9:hold"],
+    [referralRewardKey("5001"), "referral:5001:reward"],
+    [
+      challengeBonusKey("three-in-june", "m-1", "2025-06-01"),
+      "challenge:three-in-june:m-1:2025-06-01",
+    ],
     [lotMatureKey("order:5001:earn"), "lot:order:5001:earn:mature"],
     [lotExpireKey("order:5001:earn"), "lot:order:5001:earn:expire"],
     [releaseExpiryKey("redemption:r9:release"), "redemption:r9:release:expire"],

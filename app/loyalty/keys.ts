@@ -58,6 +58,23 @@ export function redemptionReturnKey(
   return `redemption:${id(redemptionId)}:return:${id(refundId)}`;
 }
 
+/** The advocate's points for the friend's first order `orderId`: once per friend's order. */
+export function referralRewardKey(orderId: string): string {
+  return `referral:${id(orderId)}:reward`;
+}
+
+/**
+ * A challenge's bonus, once per member and period (`period` names the window, e.g. its first
+ * day): however many orders arrive after the target is reached, or are delivered twice.
+ */
+export function challengeBonusKey(
+  challengeId: string,
+  memberId: string,
+  period: string,
+): string {
+  return `challenge:${id(challengeId)}:${id(memberId)}:${id(period)}`;
+}
+
 export function lotMatureKey(lotKey: string): string {
   return `lot:${id(lotKey)}:mature`;
 }

@@ -82,6 +82,22 @@ describe("defaultProgramConfig", () => {
       signupBonusPoints: 0,
       guestOrderMatching: true,
       programStartAt: null,
+      growth: {
+        referrals: {
+          enabled: false,
+          advocatePoints: 500,
+          friendDiscount: { kind: "PERCENTAGE", percentage: 10 },
+          friendMinimumSubtotalMinor: null,
+          weeklyLimit: 5,
+        },
+        challenges: [],
+        storeCredit: {
+          enabled: false,
+          stepPoints: 100,
+          minPoints: 100,
+          maxPoints: 100_000,
+        },
+      },
     });
   });
 

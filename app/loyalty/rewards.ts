@@ -287,7 +287,7 @@ export function chooseOnSlider(
 }
 
 // Without 0/O and 1/I/L, so a code read aloud or copied by hand is typed right.
-const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 /**
  * A discount code from 8 random bytes: `LOYAL-XXXX-XXXX`. 31^8 ≈ 8.5e11 codes, so guessing one

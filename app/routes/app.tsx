@@ -23,6 +23,7 @@ export default function AppLayout() {
         </Link>
         <Link to="/app/members">Members</Link>
         <Link to="/app/tiers">Tiers</Link>
+        <Link to="/app/referrals">Referrals</Link>
         <Link to="/app/activity">Activity</Link>
         <Link to="/app/data">Data</Link>
       </NavMenu>

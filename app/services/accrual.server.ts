@@ -45,6 +45,8 @@ import { enqueue } from "./outbox.server";
 import { reviewMemberTier } from "./tiers.server";
 import { ensureShop, shopWithProgram } from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
+import { advanceChallenges } from "./challenges.server";
+import { shippingAddressHash } from "./referrals.server";
 
 /** Why an order earned nothing; shown to the merchant beside the order. */
 export type IgnoredReason =
@@ -97,6 +99,12 @@ interface OrderRow {
   cancelApplied: boolean;
   /** A refund arrived before the order earned and waits to be applied. */
   refundsWaiting: boolean;
+}
+
+/** What the paid order tells the referral checks and the spend challenges. */
+interface PaidFacts {
+  shippingAddressHash: string | null;
+  spentMinor: number;
 }
 
 interface ProgramJson {
@@ -159,7 +167,9 @@ async function updateOrder(
   tx: Tx,
   shop: string,
   orderId: string,
-  fields: Partial<Omit<OrderRow, "shop" | "orderId" | "waitingRefunds">>,
+  fields: Partial<
+    Omit<OrderRow, "shop" | "orderId" | "waitingRefunds"> & PaidFacts
+  >,
 ) {
   const names = Object.keys(fields);
   if (names.length === 0) return;
@@ -212,6 +222,8 @@ export async function recordPaidOrder(
     processedAt: order.occurredAt,
     paidAt: context.now,
     cancelledAt: record.cancelledAt ?? order.cancelledAt,
+    shippingAddressHash: shippingAddressHash(shop, order.shippingAddress),
+    spentMinor: order.spentMinor,
   };
   const ignore = async (
     reason: IgnoredReason,
@@ -325,6 +337,9 @@ export async function recordPaidOrder(
       );
     }
   }
+  // After the earn's metafields: a bonus paid here enqueues newer ones, which supersede them.
+  if (config.growth.challenges.length > 0)
+    await advanceChallenges(tx, member, config, order.occurredAt, context.now);
   if (record.refundsWaiting || paid.cancelledAt) {
     await applyWaitingReversals(tx, shop, order.orderId, config, context);
   }

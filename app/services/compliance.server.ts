@@ -50,6 +50,11 @@ export const customersRedact: TopicHandler<typeof customersRedactPayload> = {
        RETURNING id`,
       [shop, payload.customer.id, triggeredAt ?? new Date()],
     );
+    // A digest, but of where the shopper lives: it goes with the rest.
+    await tx.query(
+      `UPDATE "OrderRecord" SET "shippingAddressHash" = NULL WHERE shop = $1 AND "customerId" = $2`,
+      [shop, payload.customer.id],
+    );
     await forgetContactDetails(tx, shop, [
       payload.customer.email,
       payload.customer.phone,
@@ -93,6 +98,7 @@ export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
       "Lot",
       "LedgerEntry",
       "Redemption",
+      "Referral",
       "RefundRecord",
       "OrderRecord",
       "DeadLetter",

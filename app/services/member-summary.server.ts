@@ -21,6 +21,11 @@ import { earnModifiers } from "./accrual.server";
 import { lotFromJson, type LotJson } from "./ledger.server";
 import { shopWithProgram } from "./program.server";
 import { qualifyingTotalOf } from "./tiers.server";
+import {
+  challengeStandings,
+  type ChallengeStanding,
+} from "./challenges.server";
+import { memberReferralCode, referralUrl } from "./referrals.server";
 
 export interface ShopperReward {
   id: string;
@@ -67,6 +72,9 @@ export interface MemberSummary {
   slider: SliderRange | null;
   openRedemptions: OpenRedemption[];
   recent: RecentActivity[];
+  /** The member's invite-a-friend code and link; null when referrals are off or not a member yet. */
+  referral: { code: string; url: string } | null;
+  challenges: ChallengeStanding[];
 }
 
 const ZERO_POINTS: Balances = {
@@ -82,6 +90,7 @@ interface SummaryRow extends Balances {
   memberId: string | null;
   redactedAt: Date | null;
   tierHandle: string | null;
+  referralCode: string | null;
   lots: LotJson[] | null;
   open: Array<Omit<OpenRedemption, "expiresAt"> & { expiresAt: string }> | null;
   recent: Array<{
@@ -104,7 +113,9 @@ interface SummaryRow extends Balances {
  * The cached balances only move when something is written, so lots that have matured or expired
  * since the member's last write are settled here in memory as of `now`: the shopper is shown what
  * a hold made now could spend, without this read taking the member's lock or writing entries.
- * Two statements: the program, then the member with their lots, open codes and latest entries.
+ * Two statements: the program, then the member with their lots, open codes and latest entries;
+ * one more for running challenges, and a member's first look with referrals on gives them their
+ * code (the one write a summary can make).
  */
 export async function memberSummary(
   tx: Tx,
@@ -118,7 +129,7 @@ export async function memberSummary(
   const { config } = found;
 
   const [row] = await tx.query<SummaryRow>(
-    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m.available, m.pending, m.held,
+    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m."referralCode", m.available, m.pending, m.held,
        m."lifetimeEarned",
        (SELECT json_agg(l) FROM (
           SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt",
@@ -128,6 +139,7 @@ export async function memberSummary(
        (SELECT json_agg(r ORDER BY r."expiresAt") FROM (
           SELECT id, code, points, value, "expiresAt" FROM "Redemption"
           WHERE shop = m.shop AND "memberId" = m.id AND status = 'HELD' AND "expiresAt" > $3
+            AND kind = 'DISCOUNT_CODE'
         ) r) AS open,
        (SELECT json_agg(e) FROM (
           SELECT x.kind, x."idempotencyKey" AS key, x."deltaAvailable" AS available,
@@ -164,6 +176,14 @@ export async function memberSummary(
     pointsPerUnit: config.redemption.pointsPerUnit,
     currency: config.currency,
   };
+  const memberRef = member?.memberId
+    ? { shop, memberId: member.memberId }
+    : null;
+  const code =
+    memberRef && config.enabled && config.growth.referrals.enabled
+      ? (member?.referralCode ??
+        (await memberReferralCode(tx, memberRef, config, now)))
+      : null;
   return {
     currency: config.currency,
     enabled: config.enabled,
@@ -210,6 +230,10 @@ export async function memberSummary(
       orderId: entry.orderId,
       orderName: entry.orderName,
     })),
+    referral: code === null ? null : { code, url: referralUrl(shop, code) },
+    challenges: config.enabled
+      ? await challengeStandings(tx, memberRef, config.growth.challenges, now)
+      : [],
   };
 }
 
@@ -275,7 +299,8 @@ function activityKind(
     case "EXPIRY":
       return "EXPIRE";
     default:
-      if (key.endsWith(":signup")) return "BONUS";
+      if (key.endsWith(":signup") || /^(referral|challenge):/.test(key))
+        return "BONUS";
       if (/^tier:.*:reward:/.test(key)) return "TIER_REWARD";
       if (refundId) return "REFUND";
       return "ADJUST";

@@ -17,6 +17,7 @@ import {
   returnRedeemedPoints,
 } from "./redemption-orders.server";
 import { appDiscountCodes } from "./redemptions.server";
+import { recordReferralOrder } from "./referrals.server";
 import type { TopicHandler } from "./webhook-runner.server";
 
 export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
@@ -24,11 +25,8 @@ export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
   payload: orderPayloadSchema,
   async handle(tx, { shop, payload, eventId }) {
     const now = new Date();
-    const appCodes = await appDiscountCodes(
-      tx,
-      shop,
-      orderDiscountCodes(payload),
-    );
+    const codes = orderDiscountCodes(payload);
+    const appCodes = await appDiscountCodes(tx, shop, codes);
     const order = toPaidOrder(payload, (code) =>
       appCodes.has(code.toUpperCase()),
     );
@@ -52,6 +50,11 @@ export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
         now,
       );
     }
+    const otherCodes = codes.filter(
+      (code) => !appCodes.has(code.toUpperCase()),
+    );
+    if (otherCodes.length > 0)
+      await recordReferralOrder(tx, shop, order, otherCodes, now);
     return outcome;
   },
 };

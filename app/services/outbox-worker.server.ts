@@ -23,6 +23,7 @@ import type {
   LoyaltyCustomerTagsRemoveMutationVariables,
 } from "~/types/admin.generated";
 import { sendRedemptionCodeDelete } from "./redemption-codes.server";
+import { sendReferralDiscount } from "./referrals.server";
 import { sendTierSegments } from "./tier-segments.server";
 import { sendMemberMetafields } from "./member-metafields.server";
 import {
@@ -139,6 +140,8 @@ export const outboxHandlers: OutboxHandlers = {
   TIER_SEGMENTS: (admin, payload) => sendTierSegments(admin, payload),
   REDEMPTION_CODE_DELETE: (admin, payload) =>
     sendRedemptionCodeDelete(admin, payload),
+  REFERRAL_DISCOUNT_CREATE: (admin, payload) =>
+    sendReferralDiscount(admin, payload),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -115,8 +115,9 @@ export async function releaseExpiredRedemptions(
     shop: string;
     code: string | null;
   }>(
+    // Store credit has no code to end: its hold waits on Shopify's answer, never on a clock.
     `SELECT id, shop, code FROM "Redemption"
-     WHERE status = 'HELD' AND "expiresAt" <= $1
+     WHERE status = 'HELD' AND "expiresAt" <= $1 AND kind = 'DISCOUNT_CODE'
      ORDER BY "expiresAt" LIMIT $2`,
     [
       new Date(

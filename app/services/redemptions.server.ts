@@ -38,6 +38,7 @@ export interface HoldRequest {
   rewardId?: string | null;
   surface?: "checkout" | "account";
   checkoutToken?: string | null;
+  kind?: "DISCOUNT_CODE" | "STORE_CREDIT";
 }
 
 export type HoldOutcome =
@@ -85,8 +86,8 @@ export async function holdPoints(
   }
   await tx.query(
     `INSERT INTO "Redemption" (id, shop, "memberId", status, points, "valueMinor", currency,
-       "idempotencyKey", "expiresAt", code, value, "rewardId", surface, "checkoutToken")
-     VALUES ($1, $2, $3, 'HELD', $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)`,
+       "idempotencyKey", "expiresAt", code, value, "rewardId", surface, "checkoutToken", kind)
+     VALUES ($1, $2, $3, 'HELD', $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14)`,
     [
       redemptionId,
       member.shop,
@@ -101,6 +102,7 @@ export async function holdPoints(
       request.rewardId ?? null,
       request.surface ?? "checkout",
       request.checkoutToken ?? null,
+      request.kind ?? "DISCOUNT_CODE",
     ],
   );
   return { ok: true, redemptionId, replayed: false };

@@ -3,6 +3,7 @@ import { settleDue } from "~/loyalty/ledger";
 import { writeLedger } from "./ledger.server";
 import { programConfig } from "./program.server";
 import { reviewMemberTier } from "./tiers.server";
+import { completeReferral } from "./referrals.server";
 
 export interface SettlementReport {
   members: number;
@@ -63,6 +64,42 @@ export async function settleDueLots(
         report.members += 1;
         report.entries += result.write.entries.length;
       }
+    }
+  }
+}
+
+/**
+ * Referrals whose friend's order is now past the pending period: the advocate's points become
+ * theirs (or the referral is cancelled, the order having been cancelled or refunded). Works from
+ * what is still PENDING, so a run after downtime catches up and a rerun changes nothing twice.
+ */
+export async function completeDueReferrals(
+  database: SqlDatabase,
+  now: Date,
+  options: { shop?: string; batchSize?: number } = {},
+): Promise<{ completed: number; cancelled: number }> {
+  const report = { completed: 0, cancelled: 0 };
+  let after = "";
+  for (;;) {
+    // A program switched off keeps its referrals pending until it is back on.
+    const due = await database.query<{ shop: string; id: string }>(
+      `SELECT r.shop, r.id FROM "Referral" r JOIN "Shop" s ON s.shop = r.shop
+       WHERE r.status = 'PENDING' AND r."dueAt" <= $1 AND r.id > $2
+         AND ($3::text IS NULL OR r.shop = $3) AND (s.config->>'enabled')::boolean
+       ORDER BY r.id LIMIT $4`,
+      [now, after, options.shop ?? null, options.batchSize ?? 500],
+    );
+    if (due.length === 0) return report;
+    for (const referral of due) {
+      after = referral.id;
+      const outcome = await database.transaction(async (tx) => {
+        const config = await programConfig(tx, referral.shop);
+        return config
+          ? completeReferral(tx, referral.shop, referral.id, config, now)
+          : null;
+      });
+      if (outcome === "COMPLETED") report.completed += 1;
+      if (outcome === "CANCELLED") report.cancelled += 1;
     }
   }
 }

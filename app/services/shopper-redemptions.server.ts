@@ -90,8 +90,8 @@ export interface RedeemDependencies {
 }
 
 // A shopper is waiting: a bucket this empty or a Shopify this slow is reported, not waited out.
-const SHOPPER_MAX_WAIT_MS = 2_000;
-const SHOPPER_TIMEOUT_MS = 8_000;
+export const SHOPPER_MAX_WAIT_MS = 2_000;
+export const SHOPPER_TIMEOUT_MS = 8_000;
 
 interface RedemptionRow {
   id: string;
@@ -466,7 +466,8 @@ export async function removeRedemption(
 ): Promise<RemoveOutcome> {
   const [row] = await tx.query<{ status: string; code: string }>(
     `SELECT r.status, r.code FROM "Redemption" r JOIN "Member" m ON m.id = r."memberId"
-     WHERE r.shop = $1 AND r.id = $2 AND m."customerId" = $3 AND m.shop = $1`,
+     WHERE r.shop = $1 AND r.id = $2 AND m."customerId" = $3 AND m.shop = $1
+       AND r.kind = 'DISCOUNT_CODE'`,
     [request.shop, request.redemptionId, request.customerId],
   );
   if (!row) return { ok: false, code: "REDEMPTION_NOT_FOUND" };

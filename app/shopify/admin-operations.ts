@@ -365,3 +365,31 @@ export const CUSTOMER_BY_EMAIL_QUERY = `#graphql
     }
   }
 `;
+
+// Cashback: points turned into store credit on the customer's account (created by Shopify on the
+// first credit). Shopify takes no idempotency key here; the app sends it once per redemption.
+export const STORE_CREDIT_CREDIT_MUTATION = `#graphql
+  mutation LoyaltyStoreCreditCredit(
+    $id: ID!
+    $creditInput: StoreCreditAccountCreditInput!
+  ) {
+    storeCreditAccountCredit(id: $id, creditInput: $creditInput) {
+      storeCreditAccountTransaction {
+        id
+        amount {
+          amount
+          currencyCode
+        }
+        balanceAfterTransaction {
+          amount
+          currencyCode
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

@@ -1,6 +1,7 @@
 // Orders as the Admin GraphQL API returns them (LoyaltyReconcileOrders), translated into the same
 // shapes the webhook path builds, so an order read back by reconciliation earns, reverses and
 // dedupes exactly like its orders/paid, orders/cancelled and refunds/create deliveries would.
+import { orderSpendMinor } from "~/loyalty/challenges";
 import { z } from "zod";
 import type { RefundedLine } from "~/loyalty/refunds";
 import { tryParseMoney } from "~/loyalty/money";
@@ -231,6 +232,10 @@ export function paidOrderFromGraphql(
     occurredAt: order.processedAt,
     cancelledAt: order.cancelledAt ?? null,
     lineItemIds: order.lineItems.nodes.map((line) => line.id),
+    // The Admin API shows addresses only with protected customer data access; a healed order is
+    // simply not compared by address.
+    shippingAddress: null,
+    spentMinor: orderSpendMinor(lines),
     forEarning: {
       currency: order.currencyCode,
       lines,

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { OrderForEarning } from "~/loyalty/earn-rule";
 import { tryParseMoney } from "~/loyalty/money";
+import type { PostalAddress } from "~/loyalty/referrals";
+import { orderSpendMinor } from "~/loyalty/challenges";
 import { shopifyId } from "./webhook-payloads";
 
 const isoTime = z.iso
@@ -90,6 +92,15 @@ export const orderPayloadSchema = z.object({
     )
     .nullish(),
   total_tax_set: shopMinor.nullish(),
+  shipping_address: z
+    .object({
+      address1: z.string().nullish(),
+      address2: z.string().nullish(),
+      zip: z.string().nullish(),
+      city: z.string().nullish(),
+      country_code: z.string().nullish(),
+    })
+    .nullish(),
 });
 
 export type OrderPayload = z.output<typeof orderPayloadSchema>;
@@ -113,6 +124,9 @@ export interface PaidOrder {
   cancelledAt: Date | null;
   lineItemIds: string[];
   forEarning: OrderForEarning;
+  shippingAddress: PostalAddress | null;
+  /** What spend challenges count (`orderSpendMinor`). */
+  spentMinor: number;
 }
 
 export class ShopCurrencyMismatch extends Error {}
@@ -182,6 +196,16 @@ export function toPaidOrder(
     occurredAt: payload.processed_at ?? payload.created_at,
     cancelledAt: payload.cancelled_at ?? null,
     lineItemIds: payload.line_items.map((line) => line.id),
+    shippingAddress: payload.shipping_address
+      ? {
+          address1: payload.shipping_address.address1,
+          address2: payload.shipping_address.address2,
+          zip: payload.shipping_address.zip,
+          city: payload.shipping_address.city,
+          countryCode: payload.shipping_address.country_code,
+        }
+      : null,
+    spentMinor: orderSpendMinor(lines),
     forEarning: {
       currency: payload.currency,
       lines,

@@ -62,6 +62,24 @@ export interface LedgerLine {
   orderName?: string | null;
 }
 
+/** The member's invite-a-friend code and the link that applies it in the shop. */
+export interface Referral {
+  code: string;
+  url: string;
+}
+
+export interface Challenge {
+  id: string;
+  title: string;
+  kind: "ORDER_COUNT" | "SPEND";
+  /** Orders placed, or minor units spent, in the current period, at most `target`. */
+  progress: number;
+  target: number;
+  completed: boolean;
+  bonusPoints: number;
+  endsAt: string;
+}
+
 export interface Loyalty {
   currency: string;
   enabled: boolean;
@@ -72,6 +90,8 @@ export interface Loyalty {
   slider: Slider | null;
   openRedemptions: OpenRedemption[];
   recent: LedgerLine[];
+  referral: Referral | null;
+  challenges: Challenge[];
 }
 
 export interface Redemption extends OpenRedemption {

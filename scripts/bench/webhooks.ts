@@ -92,7 +92,7 @@ async function prepareShop(url: string): Promise<void> {
         state: "bench",
         isOnline: false,
         accessToken: "shpat_loyalty_bench",
-        scope: "read_customers,write_customers,read_orders,write_discounts",
+        scope: "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
       },
       update: {},
     });

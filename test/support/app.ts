@@ -26,7 +26,7 @@ export function startTestApp(options: {
         SHOPIFY_API_KEY: testApp.apiKey,
         SHOPIFY_API_SECRET: testApp.apiSecret,
         SHOPIFY_APP_URL: url,
-        SCOPES: "read_customers,write_customers,read_orders,write_discounts",
+        SCOPES: "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
       });
       if (options.adminApiOrigin)
         process.env.SHOPIFY_ADMIN_API_ORIGIN = options.adminApiOrigin;

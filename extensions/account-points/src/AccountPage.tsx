@@ -11,7 +11,7 @@ import {
   TierProgress,
   WaitingBlock,
 } from "../../shared/ui";
-import type { AccountView, CodeView } from "./view";
+import type { AccountView, CodeView, ReferralView } from "./view";
 
 export function AccountPage({
   view,
@@ -77,6 +77,19 @@ function Points({
           </s-stack>
         </s-section>
       )}
+      {view.referral !== null && <Invite referral={view.referral} t={t} />}
+      {view.challenges.length > 0 && (
+        <s-section heading={t("challenges.heading")}>
+          <s-stack gap="base">
+            {view.challenges.map((challenge) => (
+              <Row key={challenge.id}>
+                <Lines main={challenge.title} detail={challenge.detail} />
+                <s-text type="strong">{challenge.progress}</s-text>
+              </Row>
+            ))}
+          </s-stack>
+        </s-section>
+      )}
       <s-section heading={t("history.heading")}>
         {view.history.length === 0 ? (
           <s-text color="subdued">{t("history.empty")}</s-text>
@@ -110,5 +123,31 @@ function Code({ code, t }: { code: CodeView; t: Translate }) {
         {t("codes.copy")}
       </s-button>
     </Row>
+  );
+}
+
+function Invite({ referral, t }: { referral: ReferralView; t: Translate }) {
+  return (
+    <s-section heading={t("referral.heading")}>
+      <s-stack gap="base">
+        <s-text>{t("referral.text")}</s-text>
+        <Row>
+          <Lines
+            main={t("referral.code", { code: referral.code })}
+            detail={referral.url}
+            strong
+          />
+          <s-clipboard-item id="referral-link" text={referral.url} />
+          <s-button
+            variant="secondary"
+            command="--copy"
+            commandFor="referral-link"
+            accessibilityLabel={t("referral.copyLink")}
+          >
+            {t("referral.copy")}
+          </s-button>
+        </Row>
+      </s-stack>
+    </s-section>
   );
 }

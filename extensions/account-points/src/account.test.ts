@@ -1,6 +1,7 @@
 import { h } from "preact";
 import { describe, expect, it } from "vitest";
 import en from "../locales/en.default.json";
+import fr from "../locales/fr.json";
 import type { Loyalty } from "../../shared/api";
 import { createLocale } from "../../shared/locale";
 import {
@@ -15,10 +16,13 @@ import { createAccountSession, type AccountApi } from "./account-session";
 import { AccountPage } from "./AccountPage";
 import { accountView } from "./view";
 
-async function openAccount(backend: FakeBackend = fakeBackend()) {
+async function openAccount(
+  backend: FakeBackend = fakeBackend(),
+  i18n = fakeI18n(en),
+) {
   const api: AccountApi = {
     sessionToken: { get: async () => "customer-session-token" },
-    i18n: fakeI18n(en),
+    i18n,
   };
   let keys = 0;
   const session = createAccountSession(
@@ -174,5 +178,73 @@ describe("customer account points page", () => {
     expect(account.screen().text).toContain(
       "Recent activity No points activity yet.",
     );
+  });
+
+  const engaged = loyaltyFixture({
+    referral: {
+      code: "REF-K7QM-2XWD-HP",
+      url: "https://shop.example/discount/REF-K7QM-2XWD-HP",
+    },
+    challenges: [
+      {
+        id: "two-orders",
+        title: "Two orders in December",
+        kind: "ORDER_COUNT",
+        progress: 1,
+        target: 2,
+        completed: false,
+        bonusPoints: 100,
+        endsAt: "2026-12-31T12:00:00.000Z",
+      },
+      {
+        id: "spend-50",
+        title: "Spend $50 this week",
+        kind: "SPEND",
+        progress: 5000,
+        target: 5000,
+        completed: true,
+        bonusPoints: 150,
+        endsAt: "2026-11-28T12:00:00.000Z",
+      },
+    ],
+  });
+
+  it("offers the shopper's invitation link to copy, and their challenges with progress", async () => {
+    const { text, ...screen } = (
+      await openAccount(fakeBackend(engaged))
+    ).screen();
+
+    expect(text).toContain(
+      "Invite a friend Share your link: your friend gets a discount on their first order, and you earn points once that order is confirmed. Your code: REF-K7QM-2XWD-HP https://shop.example/discount/REF-K7QM-2XWD-HP",
+    );
+    expect(screen.button("Copy your invitation link")?.props).toMatchObject({
+      command: "--copy",
+      commandFor: "referral-link",
+    });
+    expect(
+      screen.all("s-clipboard-item").map((item) => item.props.text),
+    ).toContain("https://shop.example/discount/REF-K7QM-2XWD-HP");
+    expect(text).toContain(
+      "Challenges Two orders in December 100 points if completed by Dec 31, 2026 1 of 2 orders Spend $50 this week Completed, 150 points earned $50.00 of $50.00 spent",
+    );
+  });
+
+  it("speaks French about the invitation and the challenges", async () => {
+    const { text } = (
+      await openAccount(fakeBackend(engaged), fakeI18n(fr, "fr-FR"))
+    ).screen();
+
+    expect(text).toContain("Parrainez un ami");
+    expect(text).toContain("Votre code : REF-K7QM-2XWD-HP");
+    expect(text).toContain("Commandes : 1 sur 2");
+    expect(text).toContain("Dépensé : 50,00\u00a0$US sur 50,00\u00a0$US");
+    expect(text).toContain("Défi relevé, 150 points gagnés");
+  });
+
+  it("shows neither without a referral code or a running challenge", async () => {
+    const { text } = (await openAccount()).screen();
+
+    expect(text).not.toContain("Invite a friend");
+    expect(text).not.toContain("Challenges");
   });
 });

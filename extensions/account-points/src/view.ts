@@ -1,4 +1,9 @@
-import type { LedgerLine, Loyalty, OpenRedemption } from "../../shared/api";
+import type {
+  Challenge,
+  LedgerLine,
+  Loyalty,
+  OpenRedemption,
+} from "../../shared/api";
 import type { Locale } from "../../shared/locale";
 import {
   describeValue,
@@ -26,6 +31,20 @@ export interface HistoryLine {
   points: string;
 }
 
+export interface ReferralView {
+  code: string;
+  url: string;
+}
+
+export interface ChallengeLine {
+  id: string;
+  title: string;
+  /** "1 of 2 orders", "$30.00 of $50.00 spent" */
+  progress: string;
+  /** "100 points if completed by Dec 31, 2026", or that they were earned. */
+  detail: string;
+}
+
 export type AccountRedeem =
   | { kind: "none" }
   | { kind: "notice"; text: string }
@@ -42,6 +61,8 @@ export type AccountView =
       /** Codes created earlier and not used yet. */
       codes: CodeView[];
       redeem: AccountRedeem;
+      referral: ReferralView | null;
+      challenges: ChallengeLine[];
       history: HistoryLine[];
     };
 
@@ -72,7 +93,37 @@ export function accountView(
       : panel === null
         ? { kind: "none" }
         : { kind: "choose", panel },
+    referral: loyalty.referral,
+    challenges: loyalty.challenges.map((challenge) =>
+      challengeLine(challenge, loyalty.currency, locale),
+    ),
     history: loyalty.recent.map((line) => historyLine(line, locale)),
+  };
+}
+
+function challengeLine(
+  challenge: Challenge,
+  currency: string,
+  locale: Locale,
+): ChallengeLine {
+  const { t } = locale;
+  const points = locale.points(challenge.bonusPoints);
+  return {
+    id: challenge.id,
+    title: challenge.title,
+    progress:
+      challenge.kind === "ORDER_COUNT"
+        ? t("challenges.orders", {
+            progress: challenge.progress,
+            target: challenge.target,
+          })
+        : t("challenges.spend", {
+            progress: locale.money(challenge.progress, currency),
+            target: locale.money(challenge.target, currency),
+          }),
+    detail: challenge.completed
+      ? t("challenges.completed", { points })
+      : t("challenges.reward", { points, date: locale.date(challenge.endsAt) }),
   };
 }
 

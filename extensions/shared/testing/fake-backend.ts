@@ -49,6 +49,8 @@ export function loyaltyFixture(overrides: Partial<Loyalty> = {}): Loyalty {
         orderName: "#1042",
       },
     ],
+    referral: null,
+    challenges: [],
     ...overrides,
   };
 }

@@ -1,0 +1,255 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { ProgramConfig } from "~/loyalty/program";
+import { rebuildMemberState } from "~/services/ledger.server";
+import { programConfig, saveProgramConfig } from "~/services/program.server";
+import { registerLocalShop } from "../../scripts/lib/register-shop";
+import type { OrderInput } from "../../simulator/orders";
+import { orderPayload } from "../../simulator/webhooks";
+import { shopperRequest } from "../support/shopper";
+import { useTestStack } from "../support/stack";
+import { sendWebhook } from "../support/webhooks";
+
+// Cashback as store credit over HTTP: the shopper's request, the simulator as Shopify keeping the
+// customer's store credit balance, and the hold posted, released, or kept when the answer is lost.
+
+const stack = useTestStack();
+let shopSeq = 0;
+let idSeq = 70_000;
+
+interface Shopper {
+  shop: string;
+  customerId: number;
+}
+
+async function openShop(
+  points: number,
+  change: (config: ProgramConfig) => ProgramConfig = (config) => config,
+  atShopify = true,
+): Promise<Shopper> {
+  const shop = `credit-${++shopSeq}.myshopify.com`;
+  await registerLocalShop({ shop, accessToken: `shpat_credit_${shopSeq}` });
+  await stack.db.sql.transaction(async (tx) => {
+    const config = await programConfig(tx, shop);
+    if (!config) throw new Error("no program");
+    await saveProgramConfig(
+      tx,
+      shop,
+      change({
+        ...config,
+        enabled: true,
+        programStartAt: new Date("2025-01-01T00:00:00Z"),
+        growth: {
+          ...config.growth,
+          storeCredit: {
+            enabled: true,
+            stepPoints: 100,
+            minPoints: 100,
+            maxPoints: 5_000,
+          },
+        },
+      }),
+    );
+  });
+  const customerId = ++idSeq;
+  const id = ++idSeq;
+  const order: OrderInput = {
+    id,
+    currency: "USD",
+    customer: { id: customerId, email: `shopper${customerId}@example.org` },
+    lines: [{ id: id * 10, price: `${points}.00`, quantity: 1 }],
+    createdAt: new Date().toISOString(),
+  };
+  // The customer exists at Shopify only when the order was placed there.
+  if (atShopify) stack.simulator.state.addOrder(shop, order);
+  expect(
+    (await sendWebhook(stack.app, shop, "orders/paid", orderPayload(order)))
+      .status,
+  ).toBe(200);
+  return { shop, customerId };
+}
+
+async function convert(shopper: Shopper, body: Record<string, unknown>) {
+  const response = await shopperRequest(
+    stack.app,
+    shopper,
+    "/api/checkout/store-credit",
+    body,
+  );
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+async function balances({ shop, customerId }: Shopper) {
+  const member = await stack.db.prisma.member.findUniqueOrThrow({
+    where: { shop_customerId: { shop, customerId: String(customerId) } },
+  });
+  const rebuilt = await stack.db.sql.transaction((tx) =>
+    rebuildMemberState(tx, { shop, memberId: member.id }),
+  );
+  expect(rebuilt.balances).toEqual({
+    available: member.available,
+    pending: member.pending,
+    held: member.held,
+    lifetimeEarned: member.lifetimeEarned,
+  });
+  return rebuilt.balances;
+}
+
+const credited = (shop: string) =>
+  [...stack.simulator.state.require(shop).storeCreditAccounts.values()].map(
+    (account) => ({
+      balance: account.balance,
+      transactions: account.transactions.length,
+    }),
+  );
+
+const creditCalls = (shop: string) =>
+  stack.simulator.calls.filter(
+    (call) =>
+      call.shop === shop && call.operationName === "LoyaltyStoreCreditCredit",
+  ).length;
+
+const redemptionsOf = (shop: string) =>
+  stack.db.prisma.redemption.findMany({
+    where: { shop },
+    orderBy: { createdAt: "asc" },
+  });
+
+describe("points as store credit", () => {
+  it("hold → store credit at Shopify → posted; the same request again credits nothing more", async () => {
+    const shopper = await openShop(1_200);
+    const idempotencyKey = randomUUID();
+    const first = await convert(shopper, { points: 500, idempotencyKey });
+    expect(first).toMatchObject({
+      status: 201,
+      body: {
+        points: 500,
+        amountMinor: 500,
+        currency: "USD",
+        status: "POSTED",
+      },
+    });
+    expect(credited(shopper.shop)).toEqual([{ balance: 500, transactions: 1 }]);
+    expect(await balances(shopper)).toMatchObject({ available: 700, held: 0 });
+    const [redemption] = await redemptionsOf(shopper.shop);
+    expect(redemption).toMatchObject({
+      kind: "STORE_CREDIT",
+      status: "POSTED",
+      code: null,
+      creditTransactionId: expect.stringMatching(
+        /^gid:\/\/shopify\/StoreCreditAccountCreditTransaction\//,
+      ),
+    });
+    const keys = await stack.db.prisma.ledgerEntry.findMany({
+      where: { shop: shopper.shop, redemptionId: redemption?.id },
+      orderBy: { id: "asc" },
+    });
+    expect(keys.map((entry) => entry.kind)).toEqual([
+      "REDEMPTION_HOLD",
+      "REDEMPTION_POST",
+    ]);
+
+    const again = await convert(shopper, { points: 500, idempotencyKey });
+    expect(again).toMatchObject({
+      status: 200,
+      body: { id: first.body.id, status: "POSTED" },
+    });
+    expect(creditCalls(shopper.shop)).toBe(1);
+    expect(credited(shopper.shop)).toEqual([{ balance: 500, transactions: 1 }]);
+  });
+
+  it("hold → Shopify refuses → released, and the answer says so", async () => {
+    const shopper = await openShop(800, (config) => config, false);
+    const response = await convert(shopper, {
+      points: 300,
+      idempotencyKey: randomUUID(),
+    });
+    expect(response).toMatchObject({
+      status: 502,
+      body: { code: "SHOPIFY_REFUSED" },
+    });
+    expect(await balances(shopper)).toMatchObject({ available: 800, held: 0 });
+    expect(await redemptionsOf(shopper.shop)).toMatchObject([
+      { status: "RELEASED", releaseReason: "SHOPIFY_REFUSED" },
+    ]);
+    expect(credited(shopper.shop)).toEqual([]);
+  });
+
+  it("hold → no answer from Shopify → stays held, and a retry never sends it again", async () => {
+    const shopper = await openShop(900);
+    const idempotencyKey = randomUUID();
+    stack.simulator.faults.enqueue(
+      { kind: "HTTP", status: 503 },
+      { shop: shopper.shop },
+    );
+    const lost = await convert(shopper, { points: 400, idempotencyKey });
+    expect(lost).toMatchObject({
+      status: 202,
+      body: { code: "UNCONFIRMED", status: "HELD" },
+    });
+    const sent = creditCalls(shopper.shop);
+    expect(await balances(shopper)).toMatchObject({
+      available: 500,
+      held: 400,
+    });
+
+    const retried = await convert(shopper, { points: 400, idempotencyKey });
+    expect(retried).toMatchObject({
+      status: 202,
+      body: { code: "UNCONFIRMED", id: lost.body.id },
+    });
+    expect(creditCalls(shopper.shop)).toBe(sent);
+    expect(await balances(shopper)).toMatchObject({
+      available: 500,
+      held: 400,
+    });
+    expect(await redemptionsOf(shopper.shop)).toMatchObject([
+      { status: "HELD", creditSentAt: expect.any(Date) },
+    ]);
+  });
+
+  it.each<[string, number, string, Record<string, unknown>]>([
+    ["not a whole number of steps", 422, "NOT_APPLICABLE", { points: 250 }],
+    ["more than the maximum", 422, "NOT_APPLICABLE", { points: 6_000 }],
+    ["more than the balance", 409, "INSUFFICIENT_POINTS", { points: 1_000 }],
+    ["a malformed body", 400, "INVALID_REQUEST", { points: "lots" }],
+  ])(
+    "%s: %d %s, nothing held or credited",
+    async (_case, status, code, body) => {
+      const shopper = await openShop(600);
+      const response = await convert(shopper, {
+        idempotencyKey: randomUUID(),
+        ...body,
+      });
+      expect(response).toMatchObject({ status, body: { code } });
+      expect(await balances(shopper)).toMatchObject({
+        available: 600,
+        held: 0,
+      });
+      expect(await redemptionsOf(shopper.shop)).toEqual([]);
+      expect(credited(shopper.shop)).toEqual([]);
+    },
+  );
+
+  it("is refused with 409 while the merchant has not turned it on", async () => {
+    const shopper = await openShop(600, (config) => ({
+      ...config,
+      growth: {
+        ...config.growth,
+        storeCredit: { ...config.growth.storeCredit, enabled: false },
+      },
+    }));
+    const response = await convert(shopper, {
+      points: 100,
+      idempotencyKey: randomUUID(),
+    });
+    expect(response).toMatchObject({
+      status: 409,
+      body: { code: "STORE_CREDIT_OFF" },
+    });
+    expect(await balances(shopper)).toMatchObject({ available: 600, held: 0 });
+  });
+});
