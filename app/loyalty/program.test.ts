@@ -82,6 +82,10 @@ describe("defaultProgramConfig", () => {
       signupBonusPoints: 0,
       guestOrderMatching: true,
       programStartAt: null,
+      engagement: {
+        expiryWarningDays: 30,
+        birthday: { enabled: false, points: 100 },
+      },
     });
   });
 

@@ -4,6 +4,7 @@ import { tierRulesSchema } from "./tiers";
 import { negativeBalancePolicySchema } from "./ledger";
 import { currencyCodeSchema, unitMinor } from "./money";
 import { redemptionSettingsSchema } from "./rewards";
+import { engagementSettingsSchema } from "./engagement";
 
 export const programConfigSchema = z
   .object({
@@ -23,6 +24,7 @@ export const programConfigSchema = z
     guestOrderMatching: z.boolean(),
     /** Orders placed before this are not earned on; null = from installation. */
     programStartAt: z.coerce.date().nullable(),
+    engagement: engagementSettingsSchema,
   })
   .superRefine((config, context) => {
     if (config.expiryDays !== null && config.expiryDays <= config.pendingDays) {
