@@ -125,6 +125,14 @@ export interface ShopState {
   metafieldDefinitions: Map<string, MetafieldDefinitionRecord>;
   /** Customer segments, keyed by name (Shopify keeps names unique). */
   segments: Map<string, SegmentRecord>;
+  /** Flow triggers the app fired with flowTriggerReceive, oldest first. */
+  flowTriggers: FlowTriggerRecord[];
+}
+
+export interface FlowTriggerRecord {
+  handle: string;
+  payload: Record<string, unknown>;
+  receivedAt: string;
 }
 
 export interface SegmentRecord {
@@ -249,6 +257,7 @@ export class SimulatorState {
       metafields: new Map(),
       metafieldDefinitions: new Map(),
       segments: new Map(),
+      flowTriggers: [],
     };
     this.shops.set(shop, state);
     this.byToken.set(registration.accessToken, shop);
@@ -284,6 +293,7 @@ export class SimulatorState {
       state.metafields.clear();
       state.metafieldDefinitions.clear();
       state.segments.clear();
+      state.flowTriggers.length = 0;
     }
     this.sequence = 1000;
   }
