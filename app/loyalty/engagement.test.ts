@@ -107,7 +107,6 @@ describe("upcomingExpiries", () => {
       { points: 20, expiresAt: "2026-07-01T23:00:00.000Z" },
       { points: 40, expiresAt: "2026-07-02T10:00:00.000Z" },
     ]);
-
   });
 
   it("leaves out spent, expired and past lots, and keeps at most the limit", () => {

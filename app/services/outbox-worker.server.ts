@@ -22,6 +22,7 @@ import type {
   LoyaltyCustomerTagsAddMutationVariables,
   LoyaltyCustomerTagsRemoveMutationVariables,
 } from "~/types/admin.generated";
+import { sendFlowTrigger } from "./flow-triggers.server";
 import { sendRedemptionCodeDelete } from "./redemption-codes.server";
 import { sendTierSegments } from "./tier-segments.server";
 import { sendMemberMetafields } from "./member-metafields.server";
@@ -139,6 +140,7 @@ export const outboxHandlers: OutboxHandlers = {
   TIER_SEGMENTS: (admin, payload) => sendTierSegments(admin, payload),
   REDEMPTION_CODE_DELETE: (admin, payload) =>
     sendRedemptionCodeDelete(admin, payload),
+  FLOW_TRIGGER: (admin, payload) => sendFlowTrigger(admin, payload),
 };
 
 // ---------------------------------------------------------------------------------------------
