@@ -1,6 +1,7 @@
 import type { Tx } from "~/db/client.server";
 import { jsonTimestamp } from "~/db/sql.server";
 import { evaluateEarn } from "~/loyalty/earn-rule";
+import { upcomingExpiries, type ExpiringPoints } from "~/loyalty/engagement";
 import {
   applyWrite,
   settleDue,
@@ -67,6 +68,8 @@ export interface MemberSummary {
   slider: SliderRange | null;
   openRedemptions: OpenRedemption[];
   recent: RecentActivity[];
+  /** The next expiry dates with the points expiring on each, soonest first (at most three). */
+  expiring: ExpiringPoints[];
 }
 
 const ZERO_POINTS: Balances = {
@@ -144,7 +147,8 @@ export async function memberSummary(
   );
   // A redacted member's entries stay for the arithmetic, but the shopper is no longer linked to them.
   const member = row && row.redactedAt === null ? row : null;
-  const points = member ? settledBalances(member, now) : ZERO_POINTS;
+  const settled = member ? settledState(member, now) : null;
+  const points = settled?.balances ?? ZERO_POINTS;
   const tierHandle = member?.tierHandle ?? null;
   const qualifying = member?.memberId
     ? await qualifyingTotalOf(
@@ -210,10 +214,13 @@ export async function memberSummary(
       orderId: entry.orderId,
       orderName: entry.orderName,
     })),
+    expiring: settled
+      ? upcomingExpiries(settled.lots, now, found.shop.timezone)
+      : [],
   };
 }
 
-function settledBalances(member: SummaryRow, now: Date): Balances {
+function settledState(member: SummaryRow, now: Date): MemberLedgerState {
   const state: MemberLedgerState = {
     balances: {
       available: member.available,
@@ -223,7 +230,7 @@ function settledBalances(member: SummaryRow, now: Date): Balances {
     },
     lots: (member.lots ?? []).map(lotFromJson),
   };
-  return applyWrite(state, settleDue(state, now)).balances;
+  return applyWrite(state, settleDue(state, now));
 }
 
 /**

@@ -22,6 +22,7 @@ import type {
   LoyaltyCustomerTagsAddMutationVariables,
   LoyaltyCustomerTagsRemoveMutationVariables,
 } from "~/types/admin.generated";
+import { sendCustomerBirthday } from "./engagement.server";
 import { sendFlowTrigger } from "./flow-triggers.server";
 import { sendRedemptionCodeDelete } from "./redemption-codes.server";
 import { sendTierSegments } from "./tier-segments.server";
@@ -141,6 +142,7 @@ export const outboxHandlers: OutboxHandlers = {
   REDEMPTION_CODE_DELETE: (admin, payload) =>
     sendRedemptionCodeDelete(admin, payload),
   FLOW_TRIGGER: (admin, payload) => sendFlowTrigger(admin, payload),
+  CUSTOMER_BIRTHDAY: (admin, payload) => sendCustomerBirthday(admin, payload),
 };
 
 // ---------------------------------------------------------------------------------------------
