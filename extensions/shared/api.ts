@@ -62,6 +62,12 @@ export interface LedgerLine {
   orderName?: string | null;
 }
 
+/** Points that expire on one date unless spent before. */
+export interface ExpiringPoints {
+  points: number;
+  expiresAt: string;
+}
+
 export interface Loyalty {
   currency: string;
   enabled: boolean;
@@ -72,6 +78,8 @@ export interface Loyalty {
   slider: Slider | null;
   openRedemptions: OpenRedemption[];
   recent: LedgerLine[];
+  /** The next expiry dates, soonest first. */
+  expiring: ExpiringPoints[];
 }
 
 export interface Redemption extends OpenRedemption {

@@ -1,6 +1,7 @@
 import { h } from "preact";
 import { describe, expect, it } from "vitest";
 import en from "../locales/en.default.json";
+import fr from "../locales/fr.json";
 import type { Loyalty } from "../../shared/api";
 import { createLocale } from "../../shared/locale";
 import {
@@ -15,10 +16,13 @@ import { createAccountSession, type AccountApi } from "./account-session";
 import { AccountPage } from "./AccountPage";
 import { accountView } from "./view";
 
-async function openAccount(backend: FakeBackend = fakeBackend()) {
+async function openAccount(
+  backend: FakeBackend = fakeBackend(),
+  i18n = fakeI18n(en),
+) {
   const api: AccountApi = {
     sessionToken: { get: async () => "customer-session-token" },
-    i18n: fakeI18n(en),
+    i18n,
   };
   let keys = 0;
   const session = createAccountSession(
@@ -91,6 +95,23 @@ describe("customer account points page", () => {
         "Expired Nov 1, 2026 -120",
       ].join(" "),
     );
+  });
+
+  it("says when the next points expire, in English and French, and nothing while none do", async () => {
+    const expiring: Loyalty["expiring"] = [
+      { points: 120, expiresAt: "2027-01-15T12:00:00.000Z" },
+      { points: 30, expiresAt: "2027-02-01T12:00:00.000Z" },
+    ];
+    const backend = () => fakeBackend(loyaltyFixture({ expiring }));
+    const english = (await openAccount(backend())).screen().text;
+    expect(english).toContain("120 points expire on Jan 15, 2027");
+    expect(english).not.toContain("30 points expire");
+    const french = (
+      await openAccount(backend(), fakeI18n(fr, "fr-FR"))
+    ).screen().text;
+    expect(french).toContain("120 points expirent le 15 janv. 2027");
+
+    expect((await openAccount()).screen().text).not.toContain("expire");
   });
 
   it("asks for no earn estimate, since there is no cart here", async () => {

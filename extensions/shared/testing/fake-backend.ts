@@ -49,6 +49,7 @@ export function loyaltyFixture(overrides: Partial<Loyalty> = {}): Loyalty {
         orderName: "#1042",
       },
     ],
+    expiring: [],
     ...overrides,
   };
 }
