@@ -68,6 +68,8 @@ export interface MemberSummary {
   slider: SliderRange | null;
   openRedemptions: OpenRedemption[];
   recent: RecentActivity[];
+  /** YYYY-MM-DD, as the shopper or the import set it. */
+  birthday: string | null;
   /** The next expiry dates with the points expiring on each, soonest first (at most three). */
   expiring: ExpiringPoints[];
 }
@@ -85,6 +87,7 @@ interface SummaryRow extends Balances {
   memberId: string | null;
   redactedAt: Date | null;
   tierHandle: string | null;
+  birthday: string | null;
   lots: LotJson[] | null;
   open: Array<Omit<OpenRedemption, "expiresAt"> & { expiresAt: string }> | null;
   recent: Array<{
@@ -121,7 +124,7 @@ export async function memberSummary(
   const { config } = found;
 
   const [row] = await tx.query<SummaryRow>(
-    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m.available, m.pending, m.held,
+    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m.birthday, m.available, m.pending, m.held,
        m."lifetimeEarned",
        (SELECT json_agg(l) FROM (
           SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt",
@@ -214,6 +217,7 @@ export async function memberSummary(
       orderId: entry.orderId,
       orderName: entry.orderName,
     })),
+    birthday: member?.birthday ?? null,
     expiring: settled
       ? upcomingExpiries(settled.lots, now, found.shop.timezone)
       : [],

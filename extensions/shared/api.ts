@@ -78,6 +78,8 @@ export interface Loyalty {
   slider: Slider | null;
   openRedemptions: OpenRedemption[];
   recent: LedgerLine[];
+  /** YYYY-MM-DD, or null when the shopper has not given it. */
+  birthday: string | null;
   /** The next expiry dates, soonest first. */
   expiring: ExpiringPoints[];
 }
@@ -118,6 +120,7 @@ export interface LoyaltyClient {
   release(
     redemptionId: string,
   ): Promise<ApiResult<{ id: string; status: string }>>;
+  setBirthday(birthday: string): Promise<ApiResult<{ birthday: string }>>;
 }
 
 export interface ClientOptions {
@@ -168,6 +171,8 @@ export function createLoyaltyClient({
     redeem: (request) => call("POST", "/api/checkout/redemptions", request),
     release: (id) =>
       call("DELETE", `/api/checkout/redemptions/${encodeURIComponent(id)}`),
+    setBirthday: (birthday) =>
+      call("POST", "/api/checkout/birthday", { birthday }),
   };
 }
 

@@ -496,6 +496,10 @@ describe("birthdays", () => {
       [`birthday:${id}:2027`, 100],
     ]);
 
+    const summary = await stack.db.sql.transaction((tx) =>
+      memberSummary(tx, shop, String(customer.id)),
+    );
+    expect(summary?.birthday).toBe("1990-06-01");
     await drainOutbox();
     const metafield = [
       ...stack.simulator.state.require(shop).metafields.values(),
