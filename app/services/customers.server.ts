@@ -1,12 +1,8 @@
 import { signupBonusKey } from "~/loyalty/keys";
-import { earn } from "~/loyalty/ledger";
-import { lotTimes } from "~/loyalty/program";
 import { customerPayloadSchema } from "~/shopify/order-payload";
 import { grantGuestOrders } from "./accrual.server";
-import { earnTriggers, flowTriggerJobs } from "./flow-triggers.server";
-import { writeLedger } from "./ledger.server";
+import { grantBonus } from "./engagement.server";
 import { ensureMember } from "./members.server";
-import { enqueueEvents } from "./outbox.server";
 import { programConfig } from "./program.server";
 import type { TopicHandler } from "./webhook-runner.server";
 
@@ -32,37 +28,14 @@ export const customersCreate: TopicHandler<typeof customerPayloadSchema> = {
     if (!config?.enabled) return { status: "ignored", reason: "PROGRAM_OFF" };
     const now = new Date();
     if (config.signupBonusPoints > 0) {
-      const key = signupBonusKey(payload.id);
-      const points = config.signupBonusPoints;
-      const bonus = await writeLedger(tx, member, {
-        key,
+      await grantBonus(tx, member, config, {
+        key: signupBonusKey(payload.id),
+        points: config.signupBonusPoints,
+        reason: "signup bonus",
+        customerId: payload.id,
+        now,
         webhookEventId: eventId,
-        plan: (state) =>
-          earn(state, {
-            key,
-            points,
-            occurredAt: now,
-            availableAt: now,
-            // A bonus is earned points: it expires like them when the program makes points expire.
-            expiresAt: lotTimes(config, now).expiresAt,
-            now,
-            refs: {},
-          }),
       });
-      if (bonus.status === "applied") {
-        const { available } = bonus.state.balances;
-        await enqueueEvents(
-          tx,
-          flowTriggerJobs(
-            shop,
-            earnTriggers(config, payload.id, bonus.write, available, {
-              points,
-              reason: "signup bonus",
-            }),
-          ),
-          now,
-        );
-      }
     }
     if (payload.email) {
       await grantGuestOrders(tx, member, payload.id, payload.email, {

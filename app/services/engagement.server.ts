@@ -21,7 +21,7 @@ import { writeLedger, type MemberRef } from "./ledger.server";
 import { MEMBER_METAFIELD_NAMESPACE } from "./member-metafields.server";
 import { ensureMember } from "./members.server";
 import { enqueue, enqueueEvents, type NewOutboxJob } from "./outbox.server";
-import { OutboxJobError } from "./outbox-worker.server";
+import { parseJobPayload } from "./outbox-worker.server";
 import { shopWithProgram } from "./program.server";
 import { reviewMemberTier } from "./tiers.server";
 
@@ -223,18 +223,47 @@ export async function awardBirthdays(
   return report;
 }
 
-async function giveBirthdayPoints(
+function giveBirthdayPoints(
   tx: Tx,
   program: ProgramShop,
   member: { memberId: string; customerId: string; year: number },
   now: Date,
 ): Promise<boolean> {
-  const ref: MemberRef = { shop: program.shop, memberId: member.memberId };
-  const { config } = program;
-  const key = birthdayKey(member.memberId, member.year);
-  const points = config.engagement.birthday.points;
-  const result = await writeLedger(tx, ref, {
+  return grantBonus(
+    tx,
+    { shop: program.shop, memberId: member.memberId },
+    program.config,
+    {
+      key: birthdayKey(member.memberId, member.year),
+      points: program.config.engagement.birthday.points,
+      reason: "birthday",
+      customerId: member.customerId,
+      now,
+    },
+  );
+}
+
+/**
+ * Bonus points (signup, birthday): earned points available at once that expire like any others,
+ * so the member's tier is reviewed, and Flow hears of them. False when the key was already used.
+ */
+export async function grantBonus(
+  tx: Tx,
+  member: MemberRef,
+  config: ProgramConfig,
+  bonus: {
+    key: string;
+    points: number;
+    reason: string;
+    customerId: string;
+    now: Date;
+    webhookEventId?: string | null;
+  },
+): Promise<boolean> {
+  const { key, points, now } = bonus;
+  const result = await writeLedger(tx, member, {
     key,
+    webhookEventId: bonus.webhookEventId,
     plan: (state) =>
       earn(state, {
         key,
@@ -248,21 +277,15 @@ async function giveBirthdayPoints(
   });
   if (result.status !== "applied") return false;
   const { balances } = result.state;
-  await reviewMemberTier(tx, ref, config, now, balances);
+  await reviewMemberTier(tx, member, config, now, balances);
   await enqueueEvents(
     tx,
     flowTriggerJobs(
-      program.shop,
-      earnTriggers(
-        config,
-        member.customerId,
-        result.write,
-        balances.available,
-        {
-          points,
-          reason: "birthday",
-        },
-      ),
+      member.shop,
+      earnTriggers(config, bonus.customerId, result.write, balances.available, {
+        points,
+        reason: bonus.reason,
+      }),
     ),
     now,
   );
@@ -316,20 +339,19 @@ export async function sendCustomerBirthday(
   admin: AdminClient,
   payload: unknown,
 ): Promise<void> {
-  const parsed = customerBirthdayPayloadSchema.safeParse(payload);
-  if (!parsed.success)
-    throw new OutboxJobError(
-      `invalid CUSTOMER_BIRTHDAY payload: ${z.prettifyError(parsed.error)}`,
-      false,
-    );
+  const { customerId, birthday } = parseJobPayload(
+    "CUSTOMER_BIRTHDAY",
+    customerBirthdayPayloadSchema,
+    payload,
+  );
   const variables: LoyaltyMetafieldsSetMutationVariables = {
     metafields: [
       {
-        ownerId: `gid://shopify/Customer/${parsed.data.customerId}`,
+        ownerId: `gid://shopify/Customer/${customerId}`,
         namespace: MEMBER_METAFIELD_NAMESPACE,
         key: "birthday",
         type: "date",
-        value: parsed.data.birthday,
+        value: birthday,
       },
     ],
   };

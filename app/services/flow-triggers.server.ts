@@ -19,7 +19,7 @@ import type { AdminClient } from "~/shopify/admin-client.server";
 import { FLOW_TRIGGER_RECEIVE_MUTATION } from "~/shopify/admin-operations";
 import type { LoyaltyFlowTriggerReceiveMutationVariables } from "~/types/admin.generated";
 import type { NewOutboxJob } from "./outbox.server";
-import { OutboxJobError } from "./outbox-worker.server";
+import { OutboxJobError, parseJobPayload } from "./outbox-worker.server";
 
 const handles = Object.values(FLOW_TRIGGERS) as [
   FlowTriggerHandle,
@@ -56,19 +56,18 @@ export async function sendFlowTrigger(
   admin: AdminClient,
   payload: unknown,
 ): Promise<void> {
-  const parsed = flowTriggerJobPayloadSchema.safeParse(payload);
-  if (!parsed.success)
-    throw new OutboxJobError(
-      `invalid FLOW_TRIGGER payload: ${z.prettifyError(parsed.error)}`,
-      false,
-    );
-  const size = Buffer.byteLength(JSON.stringify(parsed.data.payload));
+  const trigger = parseJobPayload(
+    "FLOW_TRIGGER",
+    flowTriggerJobPayloadSchema,
+    payload,
+  );
+  const size = Buffer.byteLength(JSON.stringify(trigger.payload));
   if (size > FLOW_TRIGGER_PAYLOAD_MAX_BYTES)
     throw new OutboxJobError(
       `a Flow trigger payload of ${size} bytes is over Shopify's ${FLOW_TRIGGER_PAYLOAD_MAX_BYTES}`,
       false,
     );
-  const variables: LoyaltyFlowTriggerReceiveMutationVariables = parsed.data;
+  const variables: LoyaltyFlowTriggerReceiveMutationVariables = trigger;
   await admin.mutate(
     FLOW_TRIGGER_RECEIVE_MUTATION,
     variables,

@@ -59,6 +59,21 @@ export class OutboxJobError extends Error {
   }
 }
 
+/** A job's payload read with its kind's schema; one that does not fit is never worth a retry. */
+export function parseJobPayload<Schema extends z.ZodType>(
+  kind: string,
+  schema: Schema,
+  payload: unknown,
+): z.infer<Schema> {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success)
+    throw new OutboxJobError(
+      `invalid ${kind} payload: ${z.prettifyError(parsed.error)}`,
+      false,
+    );
+  return parsed.data;
+}
+
 // ---------------------------------------------------------------------------------------------
 // CUSTOMER_TAGS
 

@@ -7,17 +7,16 @@ import {
 } from "~/services/engagement.server";
 import { memberSummary } from "~/services/member-summary.server";
 import { outboxHandlers, runOutboxOnce } from "~/services/outbox-worker.server";
-import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { holdPoints, settleRedemption } from "~/services/redemptions.server";
 import { settleDueLots } from "~/services/settlement.server";
-import { registerLocalShop } from "../../scripts/lib/register-shop";
 import { mintCustomerAccountSessionToken } from "../../simulator/session-tokens";
-import { customerPayload, orderPayload } from "../../simulator/webhooks";
+import { customerPayload } from "../../simulator/webhooks";
 import { testApp } from "../support/app";
 import {
   triggerFields,
   triggerPayloadProblems,
 } from "../support/flow-extensions";
+import { openProgramShop, sendPaidOrder } from "../support/shops";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
@@ -25,53 +24,34 @@ const stack = useTestStack();
 const DAY = 86_400_000;
 let shopSeq = 0;
 
+const customer = { id: 7001, email: "noor@example.org" };
+
 async function openShop(
-  change: (config: ProgramConfig) => ProgramConfig = (config) => config,
-  timezone = "UTC",
+  change?: (config: ProgramConfig) => ProgramConfig,
+  timezone?: string,
 ) {
-  const shop = `engage-${++shopSeq}.myshopify.com`;
-  await registerLocalShop({ shop, accessToken: `shpat_engage_${shopSeq}` });
-  stack.simulator.addCustomer(shop, { id: customer.id, email: customer.email });
-  await stack.db.sql.transaction(async (tx) => {
-    const config = await programConfig(tx, shop);
-    if (!config) throw new Error("no program");
-    await saveProgramConfig(
-      tx,
-      shop,
-      change({
-        ...config,
-        enabled: true,
-        programStartAt: new Date("2025-01-01T00:00:00Z"),
-      }),
-    );
-    await tx.query(`UPDATE "Shop" SET timezone = $2 WHERE shop = $1`, [
-      shop,
+  const shop = await openProgramShop(
+    stack,
+    `engage-${++shopSeq}.myshopify.com`,
+    {
+      change,
       timezone,
-    ]);
-  });
+    },
+  );
+  stack.simulator.addCustomer(shop, { id: customer.id, email: customer.email });
   return shop;
 }
 
-const customer = { id: 7001, email: "noor@example.org" };
 let orderSeq = 5000;
 
-/** A signed orders/paid for one line at `price`, placed at `createdAt`. */
 async function paid(shop: string, price: string, createdAt: Date) {
-  const id = ++orderSeq;
-  const response = await sendWebhook(
-    stack.app,
-    shop,
-    "orders/paid",
-    orderPayload({
-      id,
-      currency: "USD",
-      customer,
-      lines: [{ id: id * 10, price, quantity: 1 }],
-      createdAt: createdAt.toISOString(),
-    }),
-  );
+  const response = await sendPaidOrder(stack, shop, {
+    id: ++orderSeq,
+    price,
+    customer,
+    createdAt,
+  });
   expect(response.status).toBe(200);
-  return id;
 }
 
 const member = (shop: string) =>
