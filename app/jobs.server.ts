@@ -4,6 +4,10 @@ import {
   outboxHandlers,
   startOutboxWorker,
 } from "./services/outbox-worker.server";
+import {
+  awardBirthdays,
+  warnExpiringPoints,
+} from "./services/engagement.server";
 import { reconcileOrders } from "./services/reconciliation.server";
 import { releaseExpiredRedemptions } from "./services/redemption-codes.server";
 import {
@@ -137,6 +141,19 @@ export function startBackgroundJobs(
       async () => {
         const report = await reviewTiers(sql, new Date());
         if (report.changed > 0) log("info", "tiers reviewed", report);
+      },
+      keepAlive,
+    ),
+    // Both work by the shop's calendar day and key what they send: hourly is on time everywhere.
+    every(
+      "expiry warnings and birthdays",
+      HOUR,
+      async () => {
+        const now = new Date();
+        const warned = await warnExpiringPoints(sql, now);
+        const birthdays = await awardBirthdays(sql, now);
+        if (warned.warnings + birthdays.rewarded > 0)
+          log("info", "engagement sent", { ...warned, ...birthdays });
       },
       keepAlive,
     ),

@@ -48,13 +48,17 @@ export function readTargets(toml: string): Targeting[] {
     });
 }
 
+/** The UI extensions, the ones with code to bundle (Flow triggers and actions are toml only). */
 export function extensionHandles(): string[] {
   return readdirSync(EXTENSIONS_DIR, { withFileTypes: true })
-    .filter(
-      (entry) =>
+    .filter((entry) => {
+      const toml = join(EXTENSIONS_DIR, entry.name, "shopify.extension.toml");
+      return (
         entry.isDirectory() &&
-        existsSync(join(EXTENSIONS_DIR, entry.name, "shopify.extension.toml")),
-    )
+        existsSync(toml) &&
+        /^type = "ui_extension"$/m.test(readFileSync(toml, "utf8"))
+      );
+    })
     .map((entry) => entry.name)
     .sort();
 }

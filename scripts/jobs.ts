@@ -12,6 +12,12 @@ if (values.once) {
   console.log(
     `Settled ${report.entries} entries for ${report.members} members.`,
   );
+  const { awardBirthdays, warnExpiringPoints } =
+    await import("../app/services/engagement.server");
+  const warned = await warnExpiringPoints(sql, new Date());
+  console.log(
+    `Warned ${warned.members} members of points expiring soon; ${(await awardBirthdays(sql, new Date())).rewarded} birthdays rewarded.`,
+  );
   process.exit(0);
 }
 const { startBackgroundJobs } = await import("../app/jobs.server");

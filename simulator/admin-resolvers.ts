@@ -1272,6 +1272,35 @@ function segmentCreate(args: Args, ctx: ResolveContext): View {
   return { segment, userErrors: [] };
 }
 
+// Flow's trigger handles follow the extension handle rules; the payload is a JSON object of at
+// most 50 KB (https://shopify.dev/docs/apps/build/flow/triggers/reference).
+const FLOW_HANDLE = /^[a-z0-9][a-z0-9-]{0,29}$/i;
+export const FLOW_TRIGGER_PAYLOAD_MAX_BYTES = 50_000;
+
+function flowTriggerReceive(args: Args, ctx: ResolveContext): View {
+  const handle = argString(args, "handle") ?? "";
+  const payload = args.payload;
+  const fail = (field: string, message: string): View => ({
+    userErrors: [{ field: [field], message }],
+  });
+  if (!FLOW_HANDLE.test(handle))
+    return fail("handle", `Invalid handle '${handle}'`);
+  if (!isRecord(payload))
+    return fail("payload", "Payload must be a JSON object");
+  const size = Buffer.byteLength(JSON.stringify(payload));
+  if (size > FLOW_TRIGGER_PAYLOAD_MAX_BYTES)
+    return fail(
+      "payload",
+      `Payload is ${size} bytes, above the limit of ${FLOW_TRIGGER_PAYLOAD_MAX_BYTES}`,
+    );
+  ctx.shop.flowTriggers.push({
+    handle,
+    payload,
+    receivedAt: new Date(ctx.now()).toISOString(),
+  });
+  return { userErrors: [] };
+}
+
 function metafieldDefinitionCreate(args: Args, ctx: ResolveContext): View {
   const input = isRecord(args.definition) ? args.definition : {};
   const text = (name: string): string | undefined => {
@@ -1790,6 +1819,7 @@ export const mutationRoot: Record<string, RootField> = {
   metafieldDefinitionCreate: (args, ctx) =>
     metafieldDefinitionCreate(args, ctx),
   segmentCreate: (args, ctx) => segmentCreate(args, ctx),
+  flowTriggerReceive: (args, ctx) => flowTriggerReceive(args, ctx),
   discountCodeBasicCreate: (args, ctx) =>
     codeDiscountCreate(args, ctx, "BASIC"),
   discountCodeFreeShippingCreate: (args, ctx) =>

@@ -143,6 +143,14 @@ export interface ShopState {
   segments: Map<string, SegmentRecord>;
   /** Keyed by account id. */
   storeCreditAccounts: Map<string, StoreCreditAccountRecord>;
+  /** Flow triggers the app fired with flowTriggerReceive, oldest first. */
+  flowTriggers: FlowTriggerRecord[];
+}
+
+export interface FlowTriggerRecord {
+  handle: string;
+  payload: Record<string, unknown>;
+  receivedAt: string;
 }
 
 export interface SegmentRecord {
@@ -268,6 +276,7 @@ export class SimulatorState {
       metafieldDefinitions: new Map(),
       segments: new Map(),
       storeCreditAccounts: new Map(),
+      flowTriggers: [],
     };
     this.shops.set(shop, state);
     this.byToken.set(registration.accessToken, shop);
@@ -304,6 +313,7 @@ export class SimulatorState {
       state.metafieldDefinitions.clear();
       state.segments.clear();
       state.storeCreditAccounts.clear();
+      state.flowTriggers.length = 0;
     }
     this.sequence = 1000;
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseCsv } from "./csv";
+import { calendarDateSchema } from "./engagement";
 import { levelHandle, type TierLevelInput } from "./tiers";
 
 /*
@@ -35,20 +36,6 @@ export type ImportReading =
 
 const COLUMNS = ["email", "points", "tier", "birthday"] as const;
 type Column = (typeof COLUMNS)[number];
-
-const birthdaySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "use YYYY-MM-DD", abort: true })
-  .refine((value) => {
-    const [year, month, day] = value.split("-").map(Number);
-    const date = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0));
-    return (
-      date.getUTCFullYear() === year &&
-      date.getUTCMonth() + 1 === month &&
-      date.getUTCDate() === day &&
-      (year ?? 0) >= 1900
-    );
-  }, "not a calendar date");
 
 function rowSchema(levels: readonly TierLevelInput[]) {
   const handles = new Map<string, string>();
@@ -99,7 +86,7 @@ function rowSchema(levels: readonly TierLevelInput[]) {
       .string()
       .optional()
       .transform(blankToNull)
-      .pipe(birthdaySchema.nullable()),
+      .pipe(calendarDateSchema.nullable()),
   });
 }
 

@@ -3,6 +3,9 @@ import {
   adjustmentKey,
   balanceImportKey,
   challengeBonusKey,
+  birthdayKey,
+  expiryWarningKey,
+  flowAwardKey,
   lotExpireKey,
   lotMatureKey,
   orderCancelKey,
@@ -29,6 +32,9 @@ describe("idempotency keys", () => {
     [lotMatureKey("order:5001:earn"), "lot:order:5001:earn:mature"],
     [lotExpireKey("order:5001:earn"), "lot:order:5001:earn:expire"],
     [releaseExpiryKey("redemption:r9:release"), "redemption:r9:release:expire"],
+    [birthdayKey("m-1", 2026), "birthday:m-1:2026"],
+    [flowAwardKey("run-7"), "flow:run-7:award"],
+    [expiryWarningKey("order:5001:earn"), "lot:order:5001:earn:expiry-warning"],
     [
       orderEarnKey("gid://shopify/Order/5001"),
       "order:gid://shopify/Order/5001:earn",
@@ -45,6 +51,10 @@ describe("idempotency keys", () => {
     expect(() => balanceImportKey("m-1", sequence)).toThrow(RangeError);
   });
 
+  it.each([1899, 2026.5])("refuses the birthday year %d", (year) => {
+    expect(() => birthdayKey("m-1", year)).toThrow(RangeError);
+  });
+
   it("keeps the families apart for the same id", () => {
     const id = "1";
     const keys = [
@@ -57,6 +67,9 @@ describe("idempotency keys", () => {
       lotMatureKey(orderEarnKey(id)),
       lotExpireKey(orderEarnKey(id)),
       releaseExpiryKey(redemptionKeys(id).release),
+      birthdayKey(id, 2026),
+      flowAwardKey(id),
+      expiryWarningKey(orderEarnKey(id)),
     ];
     expect(new Set(keys).size).toBe(keys.length);
   });

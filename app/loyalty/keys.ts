@@ -22,6 +22,26 @@ export function signupBonusKey(customerId: string): string {
   return `customer:${id(customerId)}:signup`;
 }
 
+/**
+ * The birthday reward of `year` (the shop's calendar): one per member per year, whatever date the
+ * birthday says, so changing the birthday cannot earn twice in a year.
+ */
+export function birthdayKey(memberId: string, year: number): string {
+  if (!Number.isSafeInteger(year) || year < 1900)
+    throw new RangeError(`not a birthday year: ${year}`);
+  return `birthday:${id(memberId)}:${year}`;
+}
+
+/** Points a Shopify Flow workflow awarded; Flow sends one run id per action run, retries included. */
+export function flowAwardKey(actionRunId: string): string {
+  return `flow:${id(actionRunId)}:award`;
+}
+
+/** The "points expiring soon" warning of one lot: each lot is announced once. */
+export function expiryWarningKey(lotKey: string): string {
+  return `lot:${id(lotKey)}:expiry-warning`;
+}
+
 /** `requestId` identifies the staff action (e.g. a form nonce), so a double submit is one adjustment. */
 export function adjustmentKey(requestId: string): string {
   return `adjustment:${id(requestId)}`;

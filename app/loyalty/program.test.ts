@@ -98,6 +98,10 @@ describe("defaultProgramConfig", () => {
           maxPoints: 100_000,
         },
       },
+      engagement: {
+        expiryWarningDays: 30,
+        birthday: { enabled: false, points: 100 },
+      },
     });
   });
 

@@ -5,6 +5,7 @@ import { negativeBalancePolicySchema } from "./ledger";
 import { currencyCodeSchema, unitMinor } from "./money";
 import { redemptionSettingsSchema } from "./rewards";
 import { growthSettingsSchema } from "./growth";
+import { engagementSettingsSchema } from "./engagement";
 
 export const programConfigSchema = z
   .object({
@@ -25,6 +26,7 @@ export const programConfigSchema = z
     /** Orders placed before this are not earned on; null = from installation. */
     programStartAt: z.coerce.date().nullable(),
     growth: growthSettingsSchema,
+    engagement: engagementSettingsSchema,
   })
   .superRefine((config, context) => {
     if (config.expiryDays !== null && config.expiryDays <= config.pendingDays) {

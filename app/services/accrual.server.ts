@@ -41,7 +41,8 @@ import {
   memberMetafieldsJob,
   memberMetafieldsPayload,
 } from "./member-metafields.server";
-import { enqueue } from "./outbox.server";
+import { earnTriggers, flowTriggerJobs } from "./flow-triggers.server";
+import { enqueue, enqueueEvents } from "./outbox.server";
 import { reviewMemberTier } from "./tiers.server";
 import { ensureShop, shopWithProgram } from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
@@ -313,6 +314,24 @@ export async function recordPaidOrder(
   });
   if (granted.status === "applied") {
     const { balances } = granted.state;
+    // Flow's "points earned" and any "reward available": one INSERT on the webhook path.
+    await enqueueEvents(
+      tx,
+      flowTriggerJobs(
+        shop,
+        earnTriggers(
+          config,
+          order.customer.id,
+          granted.write,
+          balances.available,
+          {
+            points: evaluation.points,
+            reason: order.name ? `order ${order.name}` : "order",
+          },
+        ),
+      ),
+      context.now,
+    );
     if (
       tierReviewNeeded(config.tiers, member.tierHandle, balances.lifetimeEarned)
     ) {

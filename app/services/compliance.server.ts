@@ -105,6 +105,7 @@ export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
       "Member",
       "ComplianceRequest",
       "BalanceImport",
+      "EngagementNotice",
       "WebhookEvent",
       "Session",
       "Shop",

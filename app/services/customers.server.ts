@@ -1,8 +1,7 @@
 import { signupBonusKey } from "~/loyalty/keys";
-import { earn } from "~/loyalty/ledger";
 import { customerPayloadSchema } from "~/shopify/order-payload";
 import { grantGuestOrders } from "./accrual.server";
-import { writeLedger } from "./ledger.server";
+import { grantBonus } from "./engagement.server";
 import { ensureMember } from "./members.server";
 import { programConfig } from "./program.server";
 import type { TopicHandler } from "./webhook-runner.server";
@@ -29,20 +28,13 @@ export const customersCreate: TopicHandler<typeof customerPayloadSchema> = {
     if (!config?.enabled) return { status: "ignored", reason: "PROGRAM_OFF" };
     const now = new Date();
     if (config.signupBonusPoints > 0) {
-      const key = signupBonusKey(payload.id);
-      await writeLedger(tx, member, {
-        key,
+      await grantBonus(tx, member, config, {
+        key: signupBonusKey(payload.id),
+        points: config.signupBonusPoints,
+        reason: "signup bonus",
+        customerId: payload.id,
+        now,
         webhookEventId: eventId,
-        plan: (state) =>
-          earn(state, {
-            key,
-            points: config.signupBonusPoints,
-            occurredAt: now,
-            availableAt: now,
-            expiresAt: null,
-            now,
-            refs: {},
-          }),
       });
     }
     if (payload.email) {

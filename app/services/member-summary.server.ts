@@ -1,6 +1,7 @@
 import type { Tx } from "~/db/client.server";
 import { jsonTimestamp } from "~/db/sql.server";
 import { evaluateEarn } from "~/loyalty/earn-rule";
+import { upcomingExpiries, type ExpiringPoints } from "~/loyalty/engagement";
 import {
   applyWrite,
   settleDue,
@@ -75,6 +76,10 @@ export interface MemberSummary {
   /** The member's invite-a-friend code and link; null when referrals are off or not a member yet. */
   referral: { code: string; url: string } | null;
   challenges: ChallengeStanding[];
+  /** YYYY-MM-DD, as the shopper or the import set it. */
+  birthday: string | null;
+  /** The next expiry dates with the points expiring on each, soonest first (at most three). */
+  expiring: ExpiringPoints[];
 }
 
 const ZERO_POINTS: Balances = {
@@ -91,6 +96,7 @@ interface SummaryRow extends Balances {
   redactedAt: Date | null;
   tierHandle: string | null;
   referralCode: string | null;
+  birthday: string | null;
   lots: LotJson[] | null;
   open: Array<Omit<OpenRedemption, "expiresAt"> & { expiresAt: string }> | null;
   recent: Array<{
@@ -129,7 +135,8 @@ export async function memberSummary(
   const { config } = found;
 
   const [row] = await tx.query<SummaryRow>(
-    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m."referralCode", m.available, m.pending, m.held,
+    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m."referralCode", m.birthday,
+       m.available, m.pending, m.held,
        m."lifetimeEarned",
        (SELECT json_agg(l) FROM (
           SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt",
@@ -156,7 +163,8 @@ export async function memberSummary(
   );
   // A redacted member's entries stay for the arithmetic, but the shopper is no longer linked to them.
   const member = row && row.redactedAt === null ? row : null;
-  const points = member ? settledBalances(member, now) : ZERO_POINTS;
+  const settled = member ? settledState(member, now) : null;
+  const points = settled?.balances ?? ZERO_POINTS;
   const tierHandle = member?.tierHandle ?? null;
   const qualifying = member?.memberId
     ? await qualifyingTotalOf(
@@ -234,10 +242,14 @@ export async function memberSummary(
     challenges: config.enabled
       ? await challengeStandings(tx, memberRef, config.growth.challenges, now)
       : [],
+    birthday: member?.birthday ?? null,
+    expiring: settled
+      ? upcomingExpiries(settled.lots, now, found.shop.timezone)
+      : [],
   };
 }
 
-function settledBalances(member: SummaryRow, now: Date): Balances {
+function settledState(member: SummaryRow, now: Date): MemberLedgerState {
   const state: MemberLedgerState = {
     balances: {
       available: member.available,
@@ -247,7 +259,7 @@ function settledBalances(member: SummaryRow, now: Date): Balances {
     },
     lots: (member.lots ?? []).map(lotFromJson),
   };
-  return applyWrite(state, settleDue(state, now)).balances;
+  return applyWrite(state, settleDue(state, now));
 }
 
 /**

@@ -22,6 +22,8 @@ import type {
   LoyaltyCustomerTagsAddMutationVariables,
   LoyaltyCustomerTagsRemoveMutationVariables,
 } from "~/types/admin.generated";
+import { sendCustomerBirthday } from "./engagement.server";
+import { sendFlowTrigger } from "./flow-triggers.server";
 import { sendRedemptionCodeDelete } from "./redemption-codes.server";
 import { sendReferralDiscount } from "./referrals.server";
 import { sendTierSegments } from "./tier-segments.server";
@@ -56,6 +58,21 @@ export class OutboxJobError extends Error {
     super(message);
     this.name = "OutboxJobError";
   }
+}
+
+/** A job's payload read with its kind's schema; one that does not fit is never worth a retry. */
+export function parseJobPayload<Schema extends z.ZodType>(
+  kind: string,
+  schema: Schema,
+  payload: unknown,
+): z.infer<Schema> {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success)
+    throw new OutboxJobError(
+      `invalid ${kind} payload: ${z.prettifyError(parsed.error)}`,
+      false,
+    );
+  return parsed.data;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,6 +159,8 @@ export const outboxHandlers: OutboxHandlers = {
     sendRedemptionCodeDelete(admin, payload),
   REFERRAL_DISCOUNT_CREATE: (admin, payload) =>
     sendReferralDiscount(admin, payload),
+  FLOW_TRIGGER: (admin, payload) => sendFlowTrigger(admin, payload),
+  CUSTOMER_BIRTHDAY: (admin, payload) => sendCustomerBirthday(admin, payload),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -102,6 +102,37 @@ export async function enqueue(
   return row;
 }
 
+/**
+ * Records several jobs that are each one event (no coalesce key) in one statement: what a ledger
+ * write on the webhook path announces costs it a single INSERT however many jobs it makes.
+ */
+export async function enqueueEvents(
+  tx: Tx,
+  jobs: readonly NewOutboxJob[],
+  now: Date = new Date(),
+): Promise<number> {
+  if (jobs.length === 0) return 0;
+  if (jobs.some((job) => (job.coalesceKey ?? null) !== null))
+    throw new Error("enqueueEvents takes events only; use enqueue for state");
+  const rows = await tx.query<{ id: number }>(
+    `INSERT INTO "OutboxJob" (shop, kind, payload, status, attempts, "runAfter", "createdAt")
+     SELECT j.shop, j.kind, j.payload, 'PENDING', 0, coalesce(j."runAfter", $2), $2
+     FROM jsonb_to_recordset($1::jsonb) AS j(shop text, kind text, payload jsonb,
+       "runAfter" timestamp(3))
+     RETURNING id`,
+    [
+      jobs.map((job) => ({
+        shop: job.shop,
+        kind: job.kind,
+        payload: job.payload,
+        runAfter: job.runAfter ?? null,
+      })),
+      now,
+    ],
+  );
+  return rows.length;
+}
+
 export interface ClaimOptions {
   workerId: string;
   limit: number;

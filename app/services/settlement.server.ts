@@ -1,6 +1,17 @@
-import type { SqlDatabase } from "~/db/sql.server";
-import { settleDue } from "~/loyalty/ledger";
-import { writeLedger } from "./ledger.server";
+import type { SqlDatabase, Tx } from "~/db/sql.server";
+import {
+  settleDue,
+  type LedgerWrite,
+  type MemberLedgerState,
+} from "~/loyalty/ledger";
+import type { ProgramConfig } from "~/loyalty/program";
+import {
+  availableBefore,
+  flowTriggerJobs,
+  rewardTriggers,
+} from "./flow-triggers.server";
+import { writeLedger, type MemberRef } from "./ledger.server";
+import { enqueueEvents } from "./outbox.server";
 import { programConfig } from "./program.server";
 import { reviewMemberTier } from "./tiers.server";
 import { completeReferral } from "./referrals.server";
@@ -56,6 +67,7 @@ export async function settleDueLots(
               now,
               settled.state.balances,
             );
+            await announceRewards(tx, member, config, settled, now);
           }
         }
         return settled;
@@ -66,6 +78,32 @@ export async function settleDueLots(
       }
     }
   }
+}
+
+/** Matured points may have brought a reward within reach: Flow's "reward available". */
+async function announceRewards(
+  tx: Tx,
+  member: MemberRef,
+  config: ProgramConfig,
+  settled: { write: LedgerWrite; state: MemberLedgerState },
+  now: Date,
+) {
+  const after = settled.state.balances.available;
+  const before = availableBefore(settled.write, after);
+  if (after <= before) return;
+  const [row] = await tx.query<{ customerId: string }>(
+    `SELECT "customerId" FROM "Member" WHERE id = $1 AND shop = $2`,
+    [member.memberId, member.shop],
+  );
+  if (!row) return;
+  await enqueueEvents(
+    tx,
+    flowTriggerJobs(
+      member.shop,
+      rewardTriggers(config, row.customerId, before, after),
+    ),
+    now,
+  );
 }
 
 /**

@@ -19,7 +19,9 @@ import {
   memberMetafieldsJob,
   memberMetafieldsPayload,
 } from "./member-metafields.server";
-import { enqueue } from "./outbox.server";
+import { tierChanged, type FlowTrigger } from "~/loyalty/flow";
+import { flowTriggerJobs, rewardTriggers } from "./flow-triggers.server";
+import { enqueue, enqueueEvents } from "./outbox.server";
 import { customerTagsJob } from "./outbox-worker.server";
 
 interface MemberTierRow {
@@ -130,6 +132,17 @@ export async function reviewMemberTier(
       now,
     ],
   );
+  const nameOf = (handle: string | null) =>
+    config.tiers.levels.find((level) => levelHandle(level) === handle)?.name ??
+    handle;
+  const triggers: FlowTrigger[] = [
+    tierChanged({
+      customerId: row.customerId,
+      tier: nameOf(change.to) ?? change.to,
+      previousTier: nameOf(change.from),
+      direction: change.direction,
+    }),
+  ];
   let available = written?.available ?? row.available;
   for (const handle of change.rewardsFor) {
     const level = config.tiers.levels.find(
@@ -149,9 +162,19 @@ export async function reviewMemberTier(
           occurredAt: now,
         }),
     });
-    if (rewarded.status === "applied")
+    if (rewarded.status === "applied") {
+      triggers.push(
+        ...rewardTriggers(
+          config,
+          row.customerId,
+          available,
+          rewarded.state.balances.available,
+        ),
+      );
       available = rewarded.state.balances.available;
+    }
   }
+  await enqueueEvents(tx, flowTriggerJobs(member.shop, triggers), now);
   const prefix = config.tiers.tagPrefix;
   const target = tierTag(prefix, change.to);
   await enqueue(

@@ -393,3 +393,17 @@ export const STORE_CREDIT_CREDIT_MUTATION = `#graphql
     }
   }
 `;
+
+// The outbox's FLOW_TRIGGER job: starts the merchant's workflows that begin with one of the
+// app's Flow triggers (extensions/flow-*). Shopify does not deduplicate trigger calls, so each
+// job is one event and is never coalesced.
+export const FLOW_TRIGGER_RECEIVE_MUTATION = `#graphql
+  mutation LoyaltyFlowTriggerReceive($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

@@ -70,3 +70,23 @@ export async function verifyWebhook(
     },
   };
 }
+
+/**
+ * A Shopify Flow action request: Flow signs the raw body with the app secret in
+ * `X-Shopify-Hmac-Sha256`, as it does webhooks (the library compares in constant time). 401 for
+ * a missing or wrong signature, 400 for an empty body.
+ */
+export async function verifyFlowRequest(
+  request: Request,
+  rawBody: string,
+): Promise<{ ok: true } | { ok: false; status: 400 | 401; reason: string }> {
+  const check = await webhookApi().flow.validate({
+    rawBody,
+    rawRequest: request,
+  });
+  if (check.valid) return { ok: true };
+  const forged =
+    check.reason === WebhookValidationErrorReason.InvalidHmac ||
+    check.reason === WebhookValidationErrorReason.MissingHmac;
+  return { ok: false, status: forged ? 401 : 400, reason: check.reason };
+}

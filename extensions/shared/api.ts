@@ -80,6 +80,12 @@ export interface Challenge {
   endsAt: string;
 }
 
+/** Points that expire on one date unless spent before. */
+export interface ExpiringPoints {
+  points: number;
+  expiresAt: string;
+}
+
 export interface Loyalty {
   currency: string;
   enabled: boolean;
@@ -92,6 +98,10 @@ export interface Loyalty {
   recent: LedgerLine[];
   referral: Referral | null;
   challenges: Challenge[];
+  /** YYYY-MM-DD, or null when the shopper has not given it. */
+  birthday: string | null;
+  /** The next expiry dates, soonest first. */
+  expiring: ExpiringPoints[];
 }
 
 export interface Redemption extends OpenRedemption {
@@ -130,6 +140,7 @@ export interface LoyaltyClient {
   release(
     redemptionId: string,
   ): Promise<ApiResult<{ id: string; status: string }>>;
+  setBirthday(birthday: string): Promise<ApiResult<{ birthday: string }>>;
 }
 
 export interface ClientOptions {
@@ -180,6 +191,8 @@ export function createLoyaltyClient({
     redeem: (request) => call("POST", "/api/checkout/redemptions", request),
     release: (id) =>
       call("DELETE", `/api/checkout/redemptions/${encodeURIComponent(id)}`),
+    setBirthday: (birthday) =>
+      call("POST", "/api/checkout/birthday", { birthday }),
   };
 }
 

@@ -69,7 +69,7 @@ export function RedeemChoices({
   );
 }
 
-function fieldValue(event: Event): string {
+export function fieldValue(event: Event): string {
   const target = event.currentTarget;
   return target !== null &&
     "value" in target &&

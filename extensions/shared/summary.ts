@@ -26,6 +26,8 @@ export function waitingView(
 export interface BalanceSummary {
   balance: string;
   pending: string | null;
+  /** "120 points expire on Jan 1, 2027": the next expiry only. */
+  expiring: string | null;
   tier: TierSummary | null;
 }
 
@@ -34,6 +36,7 @@ export function balanceSummary(
   locale: Locale,
 ): BalanceSummary {
   const { available, pending } = loyalty.points;
+  const next = loyalty.expiring[0];
   return {
     balance: locale.t("balance.available", {
       points: locale.points(available),
@@ -42,6 +45,13 @@ export function balanceSummary(
       pending > 0
         ? locale.t("balance.pending", { points: locale.points(pending) })
         : null,
+    expiring:
+      next === undefined
+        ? null
+        : locale.t("balance.expiring", {
+            points: locale.points(next.points),
+            date: locale.date(next.expiresAt),
+          }),
     tier: summarizeTier(loyalty.tier, loyalty.currency, locale),
   };
 }

@@ -63,7 +63,14 @@ export function WaitingBlock({ view, t }: { view: WaitingView; t: Translate }) {
 }
 
 export function BalanceLines({ summary }: { summary: BalanceSummary }) {
-  return <Lines main={summary.balance} detail={summary.pending} strong />;
+  return (
+    <s-stack gap="none">
+      <Lines main={summary.balance} detail={summary.pending} strong />
+      {summary.expiring !== null && (
+        <s-text color="subdued">{summary.expiring}</s-text>
+      )}
+    </s-stack>
+  );
 }
 
 export function TierProgress({ tier, t }: { tier: TierSummary; t: Translate }) {

@@ -1,5 +1,6 @@
 import type { Translate } from "../../shared/locale";
 import {
+  fieldValue,
   RedeemChoices,
   type RedeemHandlers,
 } from "../../shared/redeem-choices";
@@ -11,7 +12,12 @@ import {
   TierProgress,
   WaitingBlock,
 } from "../../shared/ui";
-import type { AccountView, CodeView, ReferralView } from "./view";
+import type { AccountView, BirthdayView, CodeView, ReferralView } from "./view";
+
+export interface BirthdayHandlers {
+  onBirthdayChange(value: string): void;
+  onBirthdaySave(): void;
+}
 
 export function AccountPage({
   view,
@@ -20,7 +26,7 @@ export function AccountPage({
 }: {
   view: AccountView;
   t: Translate;
-  on: RedeemHandlers;
+  on: RedeemHandlers & BirthdayHandlers;
 }) {
   return (
     <s-page heading={t("heading")}>
@@ -40,7 +46,7 @@ function Points({
 }: {
   view: Extract<AccountView, { kind: "ready" }>;
   t: Translate;
-  on: RedeemHandlers;
+  on: RedeemHandlers & BirthdayHandlers;
 }) {
   const { redeem } = view;
   return (
@@ -90,6 +96,7 @@ function Points({
           </s-stack>
         </s-section>
       )}
+      <Birthday birthday={view.birthday} t={t} on={on} />
       <s-section heading={t("history.heading")}>
         {view.history.length === 0 ? (
           <s-text color="subdued">{t("history.empty")}</s-text>
@@ -105,6 +112,41 @@ function Points({
         )}
       </s-section>
     </s-stack>
+  );
+}
+
+function Birthday({
+  birthday,
+  t,
+  on,
+}: {
+  birthday: BirthdayView;
+  t: Translate;
+  on: BirthdayHandlers;
+}) {
+  return (
+    <s-section heading={t("birthday.heading")}>
+      <s-stack gap="base">
+        <s-text color="subdued">{t("birthday.hint")}</s-text>
+        <s-date-field
+          label={t("birthday.label")}
+          name="birthday"
+          value={birthday.value}
+          onChange={(event) => on.onBirthdayChange(fieldValue(event))}
+        />
+        {birthday.note !== null && (
+          <Notice tone={birthday.note.tone} text={birthday.note.text} />
+        )}
+        <s-button
+          variant="secondary"
+          disabled={birthday.saving || birthday.value === ""}
+          loading={birthday.saving}
+          onClick={() => on.onBirthdaySave()}
+        >
+          {t("birthday.save")}
+        </s-button>
+      </s-stack>
+    </s-section>
   );
 }
 

@@ -13,6 +13,8 @@ import {
 import { fakeI18n } from "../../shared/testing/fake-i18n";
 import { renderText } from "../../shared/testing/render-text";
 import { createAccountSession, type AccountApi } from "./account-session";
+import { createBirthdayForm } from "./birthday";
+import { clientFor } from "../../shared/shopify-host";
 import { AccountPage } from "./AccountPage";
 import { accountView } from "./view";
 
@@ -31,18 +33,31 @@ async function openAccount(
     () => `intent-key-${++keys}`,
   );
   const locale = createLocale(api.i18n);
+  const birthday = createBirthdayForm(
+    clientFor(api, { appUrl: APP_URL, fetch: backend.fetch }),
+    locale,
+  );
   let pending: Promise<void> = Promise.resolve();
-  const screen = () =>
-    renderText(
+  const screen = () => {
+    const state = session.state();
+    return renderText(
       h(AccountPage, {
-        view: accountView(session.state(), null, locale),
+        view: accountView(state, null, locale, birthday.state()),
         t: locale.t,
         on: {
           onApply: (choice) => (pending = session.apply(choice)),
           onSliderChange: () => undefined,
+          onBirthdayChange: (value) => birthday.change(value),
+          onBirthdaySave: () =>
+            (pending = birthday.save(
+              state.load.status === "ready"
+                ? state.load.loyalty.birthday
+                : null,
+            )),
         },
       }),
     );
+  };
   await session.load();
   return {
     backend,
@@ -95,6 +110,56 @@ describe("customer account points page", () => {
         "Expired Nov 1, 2026 -120",
       ].join(" "),
     );
+  });
+
+  it("says when the next points expire, in English and French, and nothing while none do", async () => {
+    const expiring: Loyalty["expiring"] = [
+      { points: 120, expiresAt: "2027-01-15T12:00:00.000Z" },
+      { points: 30, expiresAt: "2027-02-01T12:00:00.000Z" },
+    ];
+    const backend = () => fakeBackend(loyaltyFixture({ expiring }));
+    const english = (await openAccount(backend())).screen().text;
+    expect(english).toContain("120 points expire on Jan 15, 2027");
+    expect(english).not.toContain("30 points expire");
+    const french = (
+      await openAccount(backend(), fakeI18n(fr, "fr-FR"))
+    ).screen().text;
+    expect(french).toContain("120 points expirent le 15 janv. 2027");
+
+    expect((await openAccount()).screen().text).not.toContain("expire");
+  });
+
+  it("saves the birthday the shopper picks, and says so", async () => {
+    const account = await openAccount();
+    const field = () => account.screen().all("s-date-field")[0];
+    expect(field()?.props.value).toBe("");
+    expect(account.screen().button("Save birthday")?.props.disabled).toBe(true);
+
+    const onChange = field()?.props.onChange as (event: unknown) => void;
+    onChange({ currentTarget: { value: "1990-03-15" } });
+    const after = await account.click("Save birthday");
+
+    expect(account.backend.writes().at(-1)).toMatchObject({
+      path: "/api/checkout/birthday",
+      body: { birthday: "1990-03-15" },
+    });
+    expect(after.text).toContain("Your birthday is saved.");
+    expect(field()?.props.value).toBe("1990-03-15");
+  });
+
+  it("shows the birthday already given, and the app's sentence when saving fails", async () => {
+    const account = await openAccount(
+      fakeBackend(loyaltyFixture({ birthday: "1985-07-04" })),
+    );
+    expect(account.screen().all("s-date-field")[0]?.props.value).toBe(
+      "1985-07-04",
+    );
+    account.backend.answer("POST /api/checkout/birthday", 400, {
+      error: "A birthday cannot be in the future.",
+      code: "INVALID_REQUEST",
+    });
+    const after = await account.click("Save birthday");
+    expect(after.text).toContain("A birthday cannot be in the future.");
   });
 
   it("asks for no earn estimate, since there is no cart here", async () => {

@@ -11,6 +11,7 @@ import {
   type RedeemPanel,
 } from "../../shared/redeem";
 import type { SessionState } from "../../shared/session";
+import type { BirthdayState } from "./birthday";
 import {
   balanceSummary,
   waitingView,
@@ -45,6 +46,13 @@ export interface ChallengeLine {
   detail: string;
 }
 
+export interface BirthdayView {
+  /** YYYY-MM-DD, empty when not given yet. */
+  value: string;
+  saving: boolean;
+  note: { tone: "success" | "critical"; text: string } | null;
+}
+
 export type AccountRedeem =
   | { kind: "none" }
   | { kind: "notice"; text: string }
@@ -64,12 +72,14 @@ export type AccountView =
       referral: ReferralView | null;
       challenges: ChallengeLine[];
       history: HistoryLine[];
+      birthday: BirthdayView;
     };
 
 export function accountView(
   state: SessionState,
   sliderPoints: number | null,
   locale: Locale,
+  birthday: BirthdayState = { value: null, status: "idle", error: null },
 ): AccountView {
   const { load, flow } = state;
   if (load.status !== "ready") return waitingView(load, locale);
@@ -98,6 +108,16 @@ export function accountView(
       challengeLine(challenge, loyalty.currency, locale),
     ),
     history: loyalty.recent.map((line) => historyLine(line, locale)),
+    birthday: {
+      value: birthday.value ?? loyalty.birthday ?? "",
+      saving: birthday.status === "saving",
+      note:
+        birthday.status === "saved"
+          ? { tone: "success", text: t("birthday.saved") }
+          : birthday.status === "failed"
+            ? { tone: "critical", text: birthday.error ?? "" }
+            : null,
+    },
   };
 }
 

@@ -51,6 +51,8 @@ export function loyaltyFixture(overrides: Partial<Loyalty> = {}): Loyalty {
     ],
     referral: null,
     challenges: [],
+    birthday: null,
+    expiring: [],
     ...overrides,
   };
 }
@@ -237,6 +239,18 @@ export function fakeBackend(initial: Loyalty = loyaltyFixture()) {
       }
       case "POST /api/checkout/redemptions":
         return redeem(body ?? {});
+      case "POST /api/checkout/birthday": {
+        const birthday = body?.birthday;
+        if (
+          typeof birthday !== "string" ||
+          !/^\d{4}-\d{2}-\d{2}$/.test(birthday)
+        )
+          return error(400, "INVALID_REQUEST", "That date could not be read.", {
+            issues: [],
+          });
+        loyalty.birthday = birthday;
+        return json(200, { birthday });
+      }
       case "DELETE /api/checkout/redemptions/:id":
         return release(
           decodeURIComponent(url.pathname.split("/").at(-1) ?? ""),
