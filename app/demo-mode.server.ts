@@ -63,6 +63,16 @@ export function demoAdminToken(shop: string): DemoTokenOutcome {
   });
 }
 
+/**
+ * The library preloads App Bridge from Shopify's CDN on every page it renders (a `Link` header);
+ * in demo mode the preload names the local stand-in instead, so the page never reaches for the CDN.
+ */
+export function preloadDemoAppBridge(headers: Headers): void {
+  const demo = demoMode();
+  if (demo && headers.has("Link"))
+    headers.set("Link", `<${demo.appBridgeUrl}>; rel="preload"; as="script";`);
+}
+
 /** Shopify's `host` parameter: the shop's admin, base64-encoded. */
 export function demoHostParam(shop: string): string {
   const store = shop.replace(/\.myshopify\.com$/, "");

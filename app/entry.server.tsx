@@ -6,7 +6,7 @@ import {
   type EntryContext,
 } from "@remix-run/node";
 import { isbot } from "isbot";
-import { demoMode } from "./demo-mode.server";
+import { preloadDemoAppBridge } from "./demo-mode.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
@@ -22,13 +22,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
-  // The library preloads App Bridge from Shopify's CDN; the demo loads its local stand-in instead.
-  const demo = demoMode();
-  if (demo && responseHeaders.has("Link"))
-    responseHeaders.set(
-      "Link",
-      `<${demo.appBridgeUrl}>; rel="preload"; as="script";`,
-    );
+  preloadDemoAppBridge(responseHeaders);
   // Bots get the whole document at once; browsers get it streamed as it is ready.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "")
     ? "onAllReady"

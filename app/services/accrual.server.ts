@@ -17,6 +17,7 @@ import {
   settleDue,
   type EntryRefs,
 } from "~/loyalty/ledger";
+import { orderValue, type OrderValue } from "~/loyalty/order-value";
 import {
   lotTimes,
   programConfigSchema,
@@ -158,7 +159,9 @@ async function updateOrder(
   tx: Tx,
   shop: string,
   orderId: string,
-  fields: Partial<Omit<OrderRow, "shop" | "orderId" | "waitingRefunds">>,
+  fields: Partial<
+    Omit<OrderRow, "shop" | "orderId" | "waitingRefunds"> & OrderValue
+  >,
 ) {
   const names = Object.keys(fields);
   if (names.length === 0) return;
@@ -210,6 +213,7 @@ export async function recordPaidOrder(
     processedAt: order.occurredAt,
     paidAt: context.now,
     cancelledAt: record.cancelledAt ?? order.cancelledAt,
+    ...orderValue(order.forEarning),
   };
   const ignore = async (
     reason: IgnoredReason,

@@ -15,10 +15,44 @@ describe("demo mode", () => {
 });
 
 describe("the admin in a browser", () => {
-  it("opens the dashboard with the demo shop's numbers", async () => {
+  it("shows the dashboard with its charts, and switches the period", async () => {
     const page = await demo.openAdmin();
-    await page.getByText("Loyalty program").first().waitFor();
-    await demo.screenshot(page, "dashboard");
+    await page.locator('[data-chart="Members by tier"] svg').first().waitFor();
+    const members = page.locator("h3", { hasText: "Members" }).first();
+    await expect(members.isVisible()).resolves.toBe(true);
+    await demo.screenshot(page, "dashboard-30-days");
+
+    await page.getByRole("link", { name: "365 days" }).click();
+    await page.waitForURL(/days=365/);
+    const today = new Date().toISOString().slice(0, 10);
+    const yearAgo = new Date(Date.now() - 364 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    await page.getByText(`${yearAgo} to ${today} (UTC)`).waitFor();
+    await page
+      .locator('[data-chart="Points issued and redeemed"] svg')
+      .first()
+      .waitFor();
+    await demo.screenshot(page, "dashboard-365-days");
+    await page.context().close();
+  });
+
+  it("opens the tiers and activity pages from the navigation", async () => {
+    const page = await demo.openAdmin();
+    await page.locator("ui-nav-menu").getByText("Tiers").click();
+    await page.waitForURL(/\/app\/tiers/);
+    await page.getByRole("heading", { name: "Tiers" }).first().waitFor();
+    await demo.screenshot(page, "tiers");
+
+    await page.locator("ui-nav-menu").getByText("Activity").click();
+    await page.waitForURL(/\/app\/activity/);
+    await page.getByRole("heading", { name: "Activity" }).first().waitFor();
+    await demo.screenshot(page, "activity");
+
+    // A reload, as a person would press it, finds its way back through the bounce page.
+    await page.reload();
+    await page.getByRole("heading", { name: "Activity" }).first().waitFor();
+    expect(new URL(page.url()).pathname).toBe("/app/activity");
     await page.context().close();
   });
 });

@@ -20,7 +20,8 @@ export function adminRequest(
     apiKey: testApp.apiKey,
     secret: testApp.apiSecret,
   });
-  const url = `${app.url}${route.path}?_data=${encodeURIComponent(route.id)}`;
+  const separator = route.path.includes("?") ? "&" : "?";
+  const url = `${app.url}${route.path}${separator}_data=${encodeURIComponent(route.id)}`;
   return fetch(url, {
     method: init.method ?? "GET",
     headers: {

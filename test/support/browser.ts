@@ -20,6 +20,8 @@ export interface DemoBrowser {
   simulator: Simulator;
   app: RunningApp;
   shop: string;
+  /** Customers in the replayed history. */
+  customers: number;
   /**
    * A new page logged in as the demo shop, on `path` (an /app page), once Polaris has rendered it.
    * Errors the page throws or logs fail the test that opened it.
@@ -35,7 +37,10 @@ export interface DemoBrowser {
  * and one headless Chromium shared by the file's tests.
  */
 export function useDemoBrowser(options: { customers?: number } = {}) {
-  const stack = { shop: DEMO_SHOP } as DemoBrowser;
+  const stack = {
+    shop: DEMO_SHOP,
+    customers: options.customers ?? 12,
+  } as DemoBrowser;
   let browser: Browser;
   let pageErrors: string[] = [];
 
@@ -58,7 +63,7 @@ export function useDemoBrowser(options: { customers?: number } = {}) {
       secret: testApp.apiSecret,
       apiVersion: ADMIN_API_VERSION,
       simulator: stack.simulator,
-      customers: options.customers ?? 12,
+      customers: stack.customers,
       now,
     });
     if (history.failed > 0)
@@ -95,6 +100,8 @@ export function useDemoBrowser(options: { customers?: number } = {}) {
     const context = await browser.newContext({
       userAgent: USER_AGENT,
       viewport: { width: 1280, height: 900 },
+      // Charts drawn at once rather than animated, so a screenshot shows them whole.
+      reducedMotion: "reduce",
     });
     const page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));

@@ -1,0 +1,86 @@
+import { useEffect, useState } from "react";
+import { BlockStack, Card, SkeletonBodyText, Text } from "@shopify/polaris";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+
+export const dashboardChartLinks = [{ rel: "stylesheet", href: vizStyles }];
+
+type Viz = typeof import("@shopify/polaris-viz");
+
+/**
+ * polaris-viz measures the DOM as it draws, so it renders in the browser only: the module is
+ * loaded after hydration, with a skeleton in its place until then (and on the server).
+ */
+function useViz(): Viz | null {
+  const [viz, setViz] = useState<Viz | null>(null);
+  useEffect(() => {
+    let active = true;
+    void import("@shopify/polaris-viz").then((module) => {
+      if (active) setViz(module);
+    });
+    return () => {
+      active = false;
+    };
+  }, []);
+  return viz;
+}
+
+export function DashboardCharts({
+  series,
+  tiers,
+}: {
+  series: Array<{ day: string; issued: number; redeemed: number }>;
+  tiers: Array<{ name: string; members: number }>;
+}) {
+  const viz = useViz();
+  const chart = (title: string, body: (viz: Viz) => JSX.Element) => (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
+        <div style={{ height: 260 }} data-chart={title}>
+          {viz ? (
+            <viz.PolarisVizProvider>{body(viz)}</viz.PolarisVizProvider>
+          ) : (
+            <SkeletonBodyText lines={8} />
+          )}
+        </div>
+      </BlockStack>
+    </Card>
+  );
+  return (
+    <BlockStack gap="400">
+      {chart("Points issued and redeemed", ({ BarChart }) => (
+        <BarChart
+          theme="Light"
+          data={[
+            {
+              name: "Issued",
+              data: series.map((point) => ({
+                key: point.day,
+                value: point.issued,
+              })),
+            },
+            {
+              name: "Redeemed",
+              data: series.map((point) => ({
+                key: point.day,
+                value: point.redeemed,
+              })),
+            },
+          ]}
+        />
+      ))}
+      {chart("Members by tier", ({ DonutChart }) => (
+        <DonutChart
+          theme="Light"
+          legendPosition="right"
+          data={tiers.map((tier) => ({
+            name: tier.name,
+            data: [{ key: tier.name, value: tier.members }],
+          }))}
+        />
+      ))}
+    </BlockStack>
+  );
+}
