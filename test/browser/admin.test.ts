@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { programConfig } from "~/services/program.server";
 import { useDemoBrowser } from "../support/browser";
 
 const demo = useDemoBrowser();
@@ -53,6 +54,26 @@ describe("the admin in a browser", () => {
     await page.reload();
     await page.getByRole("heading", { name: "Activity" }).first().waitFor();
     expect(new URL(page.url()).pathname).toBe("/app/activity");
+    await page.context().close();
+  });
+
+  it("changes a setting and sees it saved", async () => {
+    const page = await demo.openAdmin("/app/settings");
+    const bonus = page.getByLabel("Signup bonus (points)");
+    await bonus.fill("250");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Settings saved").waitFor();
+    await demo.screenshot(page, "settings");
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Program settings" }).waitFor();
+    await expect(
+      page.getByLabel("Signup bonus (points)").inputValue(),
+    ).resolves.toBe("250");
+    const config = await demo.db.sql.transaction((tx) =>
+      programConfig(tx, demo.shop),
+    );
+    expect(config?.signupBonusPoints).toBe(250);
     await page.context().close();
   });
 });
