@@ -4,12 +4,13 @@
 // server that would not start), so a CI job can still tell a broken harness from a slow app.
 //   BENCH_QUICK=1   a tiny run of each bench, to check the harness works
 import { parseArgs } from "node:util";
+import { dashboardBench } from "./dashboard";
 import { formatMs, formatNumber, formatTable } from "./report";
 import { tagBench } from "./tags";
 import type { Bench, BenchResult } from "./types";
 import { webhookBench } from "./webhooks";
 
-const benches: Bench[] = [webhookBench, tagBench];
+const benches: Bench[] = [webhookBench, tagBench, dashboardBench];
 
 function usage(): string {
   const names = benches.map(
