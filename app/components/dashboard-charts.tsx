@@ -38,7 +38,7 @@ export function DashboardCharts({
         <Text as="h2" variant="headingMd">
           {title}
         </Text>
-        <div style={{ height: 260 }} data-chart={title}>
+        <div style={{ height: 300 }} data-chart={title}>
           {viz ? (
             <viz.PolarisVizProvider>{body(viz)}</viz.PolarisVizProvider>
           ) : (
@@ -53,6 +53,9 @@ export function DashboardCharts({
       {chart("Points issued and redeemed", ({ BarChart }) => (
         <BarChart
           theme="Light"
+          // "11-03" rather than "2026-11-03": a month of full dates leaves the bars no room.
+          xAxisOptions={{ labelFormatter: (day) => String(day).slice(5) }}
+          yAxisOptions={{ integersOnly: true }}
           data={[
             {
               name: "Issued",

@@ -92,6 +92,7 @@ export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
       "LotAllocation",
       "Lot",
       "LedgerEntry",
+      "LedgerDay",
       "Redemption",
       "RefundRecord",
       "OrderRecord",
