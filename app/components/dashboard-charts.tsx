@@ -50,8 +50,10 @@ export function DashboardCharts({
   );
   return (
     <BlockStack gap="400">
-      {chart("Points issued and redeemed", ({ BarChart }) => (
-        <BarChart
+      {/* A line, not bars: on a slow first layout the bar chart draws its hover areas with a
+          negative height, which the browser reports as errors. */}
+      {chart("Points issued and redeemed", ({ LineChart }) => (
+        <LineChart
           theme="Light"
           // "11-03" rather than "2026-11-03": a month of full dates leaves the bars no room.
           xAxisOptions={{ labelFormatter: (day) => String(day).slice(5) }}
