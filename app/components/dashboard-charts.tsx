@@ -7,16 +7,23 @@ export const dashboardChartLinks = [{ rel: "stylesheet", href: vizStyles }];
 type Viz = typeof import("@shopify/polaris-viz");
 
 /**
- * polaris-viz measures the DOM as it draws, so it renders in the browser only: the module is
- * loaded after hydration, with a skeleton in its place until then (and on the server).
+ * polaris-viz measures the DOM as it draws, so it renders in the browser only, once the page's
+ * stylesheets have loaded (measured before that, a chart gets a negative height): a skeleton
+ * stands in until then, and on the server.
  */
 function useViz(): Viz | null {
   const [viz, setViz] = useState<Viz | null>(null);
   useEffect(() => {
     let active = true;
-    void import("@shopify/polaris-viz").then((module) => {
-      if (active) setViz(module);
+    const loaded = new Promise<void>((resolve) => {
+      if (document.readyState === "complete") resolve();
+      else addEventListener("load", () => resolve(), { once: true });
     });
+    void Promise.all([import("@shopify/polaris-viz"), loaded]).then(
+      ([module]) => {
+        if (active) setViz(module);
+      },
+    );
     return () => {
       active = false;
     };
