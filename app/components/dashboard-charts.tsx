@@ -8,8 +8,8 @@ type Viz = typeof import("@shopify/polaris-viz");
 
 /**
  * polaris-viz measures the DOM as it draws, so it renders in the browser only, once the page's
- * stylesheets have loaded (measured before that, a chart gets a negative height): a skeleton
- * stands in until then, and on the server.
+ * stylesheets have loaded, so its first measure sees the laid-out container: a skeleton stands
+ * in until then, and on the server.
  */
 function useViz(): Viz | null {
   const [viz, setViz] = useState<Viz | null>(null);
