@@ -6,6 +6,7 @@ import {
   type EntryContext,
 } from "@remix-run/node";
 import { isbot } from "isbot";
+import { preloadDemoAppBridge } from "./demo-mode.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
@@ -21,6 +22,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  preloadDemoAppBridge(responseHeaders);
   // Bots get the whole document at once; browsers get it streamed as it is ready.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "")
     ? "onAllReady"

@@ -29,6 +29,18 @@ const envSchema = z
     PGLITE_DATA_DIR: z.string().optional(),
     // Points every Admin API request at the offline Shopify simulator (tests, demo).
     SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
+    // The offline demo in a browser (docs/decisions/009-demo-mode-and-dashboard.md): set only by
+    // `npm run demo` and the browser tests. The shop whose admin the app plays, and the local
+    // stand-in for App Bridge that @shopify/shopify-app-remix's node adapter loads instead of
+    // Shopify's CDN script.
+    LOYALTY_DEMO_SHOP: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/,
+        "LOYALTY_DEMO_SHOP must be a <name>.myshopify.com domain",
+      )
+      .optional(),
+    APP_BRIDGE_URL: z.url().optional(),
   })
   .refine(
     (env) => !(env.NODE_ENV === "production" && env.SHOPIFY_ADMIN_API_ORIGIN),
@@ -37,7 +49,22 @@ const envSchema = z
         "SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a simulator and cannot be used in production",
       path: ["SHOPIFY_ADMIN_API_ORIGIN"],
     },
-  );
+  )
+  .refine((env) => !(env.NODE_ENV === "production" && env.LOYALTY_DEMO_SHOP), {
+    message:
+      "LOYALTY_DEMO_SHOP hands out session tokens without Shopify and cannot be used in production",
+    path: ["LOYALTY_DEMO_SHOP"],
+  })
+  .refine((env) => !(env.NODE_ENV === "production" && env.APP_BRIDGE_URL), {
+    message:
+      "APP_BRIDGE_URL replaces Shopify's App Bridge and cannot be used in production",
+    path: ["APP_BRIDGE_URL"],
+  })
+  .refine((env) => !env.LOYALTY_DEMO_SHOP || env.APP_BRIDGE_URL, {
+    message:
+      "the demo needs APP_BRIDGE_URL pointing at its App Bridge stand-in",
+    path: ["APP_BRIDGE_URL"],
+  });
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,8 +1,14 @@
 import { database, sql } from "./db.server";
 import { log } from "./logger.server";
 import {
+  RECONCILE_JOB_KIND,
+  reconcileJobPayloadSchema,
+} from "./services/operations.server";
+import {
+  OutboxJobError,
   outboxHandlers,
   startOutboxWorker,
+  type OutboxHandlers,
 } from "./services/outbox-worker.server";
 import {
   awardBirthdays,
@@ -35,6 +41,30 @@ async function settle() {
     log("info", "due referrals settled", { ...referrals });
 }
 
+async function reconcileShop(
+  shop: string,
+  from: Date,
+  to: Date,
+  message: string,
+) {
+  const { admin } = await unauthenticated.admin(shop);
+  const report = await reconcileOrders({
+    database: await database(),
+    admin,
+    shop,
+    from,
+    to,
+  });
+  log("info", message, {
+    shop,
+    fetched: report.fetched,
+    paidFed: report.paidFed,
+    refundsFed: report.refundsFed,
+    cancellationsFed: report.cancellationsFed,
+    leftOut: report.leftOut.length,
+  });
+}
+
 /**
  * Reads back every installed shop's orders of the last `lookbackHours` and feeds what the
  * ledger has not seen: webhooks that never arrived are healed within one period.
@@ -47,25 +77,28 @@ async function reconcileInstalledShops(lookbackHours: number) {
   );
   const to = new Date();
   const from = new Date(to.getTime() - lookbackHours * HOUR);
-  for (const { shop } of shops) {
-    const { admin } = await unauthenticated.admin(shop);
-    const report = await reconcileOrders({
-      database: await database(),
-      admin,
-      shop,
-      from,
-      to,
-    });
-    log("info", "orders reconciled", {
-      shop,
-      fetched: report.fetched,
-      paidFed: report.paidFed,
-      refundsFed: report.refundsFed,
-      cancellationsFed: report.cancellationsFed,
-      leftOut: report.leftOut.length,
-    });
-  }
+  for (const { shop } of shops)
+    await reconcileShop(shop, from, to, "orders reconciled");
 }
+
+/**
+ * The outbox's handlers, and the reconciliation a merchant requests from the admin: it pages
+ * through orders with the library's own client and paces itself by Shopify's throttle answers.
+ */
+export const appOutboxHandlers: OutboxHandlers = {
+  ...outboxHandlers,
+  [RECONCILE_JOB_KIND]: async (_client, payload, job) => {
+    const range = reconcileJobPayloadSchema.safeParse(payload);
+    if (!range.success)
+      throw new OutboxJobError("unreadable reconciliation range", false);
+    await reconcileShop(
+      job.shop,
+      new Date(range.data.from),
+      new Date(range.data.to),
+      "orders reconciled on request",
+    );
+  },
+};
 
 /** Runs `job` now and every `everyMs`, never two runs at once; failures are logged, not thrown. */
 function every(
@@ -169,7 +202,7 @@ export function startBackgroundJobs(
   const outbox = startOutboxWorker({
     sql,
     adminFor,
-    handlers: outboxHandlers,
+    handlers: appOutboxHandlers,
     intervalMs: 1000,
     keepProcessAlive: keepAlive,
   });

@@ -1,6 +1,8 @@
 // npm run demo — the app, offline, against the Shopify simulator:
-// builds the app, starts the simulator, registers the demo shop, serves the app, and shows a few
-// signed webhook round trips. `--exit` stops after them (CI uses it); otherwise Ctrl-C stops.
+// builds the app, starts the simulator, registers the demo shop, serves the app, replays a year of
+// the shop's history and shows a few signed webhook round trips. Then it keeps running and prints
+// the URL that opens the admin in a normal browser (demo mode: docs/decisions/009); `--exit` stops
+// after the summary instead (CI uses it).
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { ADMIN_API_VERSION } from "../app/shopify/api-version";
@@ -11,13 +13,13 @@ import {
   deliverWebhook,
 } from "../simulator/webhooks";
 import { replayHistory } from "./lib/demo-history";
-import { registerLocalShop } from "./lib/register-shop";
+import { DEMO_SHOP, demoModeEnvironment, openDemoShop } from "./lib/demo-shop";
 
 const { values } = parseArgs({
   options: {
     exit: { type: "boolean", default: false },
     port: { type: "string", default: process.env.PORT ?? "3000" },
-    customers: { type: "string", default: "200" },
+    customers: { type: "string", default: "2000" },
     "simulator-port": {
       type: "string",
       default: process.env.SIMULATOR_PORT ?? "4010",
@@ -25,7 +27,7 @@ const { values } = parseArgs({
   },
 });
 
-const demoShop = "loyalty-demo.myshopify.com";
+const demoShop = DEMO_SHOP;
 
 if (process.env.NODE_ENV === "production") {
   console.error(
@@ -66,6 +68,7 @@ const app = await serveBuild({
       SCOPES: "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
       // The replay below makes hundreds of deliveries; one log line each would bury the summary.
       LOYALTY_LOG: process.env.LOYALTY_LOG || "warn",
+      ...demoModeEnvironment(url),
     });
     if (!process.env.DATABASE_URL) process.env.PGLITE_DATA_DIR ||= ".data/demo";
   },
@@ -73,30 +76,14 @@ const app = await serveBuild({
 const appUrl = app.url;
 console.log(`  listening on ${appUrl}`);
 
-step(`Registering ${demoShop}`);
-const shop = await registerLocalShop({
-  shop: demoShop,
-  accessToken: "shpat_loyalty_demo",
-  currencyCode: "USD",
-});
-console.log(
-  `  offline session stored; program row ready (${shop.currency}, ${shop.timezone})`,
+step(
+  `Registering ${demoShop} and switching its program on (from a year ago, so the history earns)`,
 );
-
-step("Switching the program on (from a year ago, so the history below earns)");
 const { sql } = await import("../app/db.server");
-const { programConfig, saveProgramConfig } =
-  await import("../app/services/program.server");
-const started = new Date(Date.now() - 366 * 86_400_000);
-await sql.transaction(async (tx) => {
-  const config = await programConfig(tx, demoShop);
-  if (!config) throw new Error("the demo shop has no program");
-  await saveProgramConfig(tx, demoShop, {
-    ...config,
-    enabled: true,
-    programStartAt: started,
-  });
-});
+const shop = await openDemoShop(sql, new Date(Date.now() - 366 * 86_400_000));
+console.log(
+  `  offline session stored; program on (${shop.currency}, ${shop.timezone})`,
+);
 
 step(
   `Replaying a year of orders for ${values.customers} customers as signed webhooks`,
@@ -179,6 +166,7 @@ console.log(`  customers/data_request, forged signature:  ${forged.status}`);
 const ok = signed.status === 200 && forged.status === 401 && ledgerExact;
 
 console.log(`
+The admin:      ${appUrl}/demo   (open it in a browser)
 The app:        ${appUrl}
 The simulator:  ${simulator.origin}/__simulator/state?shop=${demoShop}
 Data:           ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : process.env.PGLITE_DATA_DIR}`);

@@ -22,15 +22,15 @@ const { unauthenticated } = await import("../app/shopify.server");
 const {
   DEFAULT_BATCH_SIZE,
   defaultWorkerId,
-  outboxHandlers,
   runOutboxOnce,
   startOutboxWorker,
 } = await import("../app/services/outbox-worker.server");
+const { appOutboxHandlers } = await import("../app/jobs.server");
 
 const options = {
   sql,
   adminFor: async (shop: string) => (await unauthenticated.admin(shop)).admin,
-  handlers: outboxHandlers,
+  handlers: appOutboxHandlers,
   workerId: defaultWorkerId(),
 };
 

@@ -24,17 +24,38 @@ import { z } from "zod";
 import { database, sql } from "~/db.server";
 import { deadLetters, recentOrderActivity } from "~/services/activity.server";
 import { replayDeadLetters } from "~/services/dead-letters.server";
+import {
+  lastReconciliation,
+  lastWebhooks,
+  RECONCILE_LOOKBACK_HOURS,
+  requestReconciliation,
+} from "~/services/operations.server";
 import { outboxHealth, retryDeadJob } from "~/services/outbox.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [orders, letters, outbox] = await Promise.all([
-    recentOrderActivity(sql, session.shop),
-    deadLetters(sql, session.shop),
-    outboxHealth(sql, session.shop),
-  ]);
+  const [orders, letters, outbox, webhooks, reconciliation] = await Promise.all(
+    [
+      recentOrderActivity(sql, session.shop),
+      deadLetters(sql, session.shop),
+      outboxHealth(sql, session.shop),
+      lastWebhooks(sql, session.shop),
+      lastReconciliation(sql, session.shop),
+    ],
+  );
   return {
+    reconcileLookbackHours: RECONCILE_LOOKBACK_HOURS,
+    webhooks: webhooks.map((webhook) => ({
+      topic: webhook.topic,
+      receivedAt: webhook.receivedAt?.toISOString() ?? null,
+    })),
+    reconciliation: reconciliation && {
+      status: reconciliation.status,
+      requestedAt: reconciliation.requestedAt.toISOString(),
+      doneAt: reconciliation.doneAt?.toISOString() ?? null,
+      lastError: reconciliation.lastError,
+    },
     outbox: {
       counts: outbox.counts,
       dead: outbox.dead.map((job) => ({
@@ -55,6 +76,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("replay-dead-letters") }),
+  z.object({ intent: z.literal("reconcile") }),
   z.object({
     intent: z.literal("retry-job"),
     jobId: z.coerce.number().int().positive(),
@@ -68,6 +90,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   );
   if (!parsed.success)
     return json({ error: "Unknown action." }, { status: 400 });
+  if (parsed.data.intent === "reconcile") {
+    await sql.transaction((tx) =>
+      requestReconciliation(tx, session.shop, new Date()),
+    );
+    return { reconciliationRequested: true };
+  }
   if (parsed.data.intent === "retry-job") {
     // Scoped by shop: a shop can only revive its own jobs.
     const retried = await retryDeadJob(sql, {
@@ -93,11 +121,22 @@ const reasonLabels: Record<string, string> = {
   NO_POINTS: "Earned 0 points",
 };
 
+const reconciliationLabels: Record<string, string> = {
+  PENDING: "waiting to run",
+  RUNNING: "running",
+  DONE: "done",
+  DEAD: "failed",
+  SUPERSEDED: "replaced by a newer request",
+};
+
 export default function Activity() {
   const {
     orders,
     deadLetters: letters,
     outbox,
+    webhooks,
+    reconciliation,
+    reconcileLookbackHours,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const replaying = useNavigation().state === "submitting";
@@ -204,6 +243,47 @@ export default function Activity() {
                   </InlineStack>
                 </Form>
               ))}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Webhooks from Shopify
+              </Text>
+              <DataTable
+                columnContentTypes={["text", "text"]}
+                headings={["Topic", "Last received"]}
+                rows={webhooks.map((webhook) => [
+                  webhook.topic,
+                  webhook.receivedAt
+                    ? new Date(webhook.receivedAt).toLocaleString()
+                    : "Never",
+                ])}
+              />
+              <Text as="p" tone="subdued">
+                Missed a delivery? Reconciliation reads the orders of the last{" "}
+                {reconcileLookbackHours} hours back from Shopify and applies
+                what the program has not seen.
+              </Text>
+              <Form method="post">
+                <input type="hidden" name="intent" value="reconcile" />
+                <InlineStack gap="300" blockAlign="center">
+                  <Button submit>Reconcile recent orders</Button>
+                  {reconciliation && (
+                    <Text as="span" tone="subdued">
+                      Last requested{" "}
+                      {new Date(reconciliation.requestedAt).toLocaleString()}:{" "}
+                      {reconciliationLabels[reconciliation.status] ??
+                        reconciliation.status}
+                      {reconciliation.lastError
+                        ? ` (${reconciliation.lastError})`
+                        : ""}
+                    </Text>
+                  )}
+                </InlineStack>
+              </Form>
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -17,6 +17,7 @@ import {
   settleDue,
   type EntryRefs,
 } from "~/loyalty/ledger";
+import { orderValue, type OrderValue } from "~/loyalty/order-value";
 import {
   lotTimes,
   programConfigSchema,
@@ -169,7 +170,9 @@ async function updateOrder(
   shop: string,
   orderId: string,
   fields: Partial<
-    Omit<OrderRow, "shop" | "orderId" | "waitingRefunds"> & PaidFacts
+    Omit<OrderRow, "shop" | "orderId" | "waitingRefunds"> &
+      PaidFacts &
+      OrderValue
   >,
 ) {
   const names = Object.keys(fields);
@@ -225,6 +228,7 @@ export async function recordPaidOrder(
     cancelledAt: record.cancelledAt ?? order.cancelledAt,
     shippingAddressHash: shippingAddressHash(shop, order.shippingAddress),
     spentMinor: order.spentMinor,
+    ...orderValue(order.forEarning),
   };
   const ignore = async (
     reason: IgnoredReason,

@@ -97,6 +97,7 @@ export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
       "LotAllocation",
       "Lot",
       "LedgerEntry",
+      "LedgerDay",
       "Redemption",
       "Referral",
       "RefundRecord",

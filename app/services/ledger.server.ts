@@ -13,6 +13,12 @@ import {
   type NewEntry,
 } from "~/loyalty/ledger";
 import type { LotSource, LotState } from "~/loyalty/lots";
+import {
+  LEDGER_DAY_KINDS,
+  LEDGER_DAY_MEASURES,
+  ledgerDayBucket,
+  ledgerDaySums,
+} from "./ledger-days.server";
 
 export interface MemberRef {
   shop: string;
@@ -261,6 +267,18 @@ async function saveWrite(
        ON CONFLICT (shop, "lotKey") DO UPDATE SET remaining = EXCLUDED.remaining,
          reversed = EXCLUDED.reversed, matured = EXCLUDED.matured, expired = EXCLUDED.expired
        RETURNING 1
+     ), days AS (
+       INSERT INTO "LedgerDay" AS d (shop, day, bucket, ${LEDGER_DAY_MEASURES})
+       SELECT $1, e."occurredAt"::date, $11, ${ledgerDaySums}
+       FROM jsonb_to_recordset($4::jsonb) AS e(kind text, points int, "occurredAt" timestamp(3))
+       WHERE e.kind IN ${LEDGER_DAY_KINDS}
+       GROUP BY 2
+       ON CONFLICT (shop, day, bucket) DO UPDATE SET earned = d.earned + EXCLUDED.earned,
+         "adjustedIn" = d."adjustedIn" + EXCLUDED."adjustedIn",
+         "adjustedOut" = d."adjustedOut" + EXCLUDED."adjustedOut",
+         reversed = d.reversed + EXCLUDED.reversed, redeemed = d.redeemed + EXCLUDED.redeemed,
+         expired = d.expired + EXCLUDED.expired
+       RETURNING 1
      )
      UPDATE "Member" SET available = $7, pending = $8, held = $9, "lifetimeEarned" = $10,
        "ledgerVersion" = "ledgerVersion" + 1, "updatedAt" = now()
@@ -276,6 +294,7 @@ async function saveWrite(
       after.balances.pending,
       after.balances.held,
       after.balances.lifetimeEarned,
+      ledgerDayBucket(member.memberId),
     ],
   );
 }

@@ -5,12 +5,18 @@
 //   BENCH_QUICK=1   a tiny run of each bench, to check the harness works
 import { parseArgs } from "node:util";
 import { checkoutBench } from "./checkout";
+import { dashboardBench } from "./dashboard";
 import { formatMs, formatNumber, formatTable } from "./report";
 import { tagBench } from "./tags";
 import type { Bench, BenchResult } from "./types";
 import { webhookBench } from "./webhooks";
 
-const benches: Bench[] = [webhookBench, tagBench, checkoutBench];
+const benches: Bench[] = [
+  webhookBench,
+  tagBench,
+  checkoutBench,
+  dashboardBench,
+];
 
 function usage(): string {
   const names = benches.map(

@@ -98,8 +98,23 @@ describe("npm run demo", () => {
     expect(stdout).toContain("Registering loyalty-demo.myshopify.com");
     expect(stdout).toMatch(/\(0 refused\)/);
     // The demo's totals agree with its ledger: what members hold is the sum of the entries.
-    expect(stdout).toMatch(/members hold (\d+) points; the ledger's entries sum to \1\b/);
+    expect(stdout).toMatch(
+      /members hold (\d+) points; the ledger's entries sum to \1\b/,
+    );
     expect(stdout).toMatch(/signed: +200/);
     expect(stdout).toMatch(/forged signature: +401/);
+    expect(stdout).toMatch(/The admin: +http:\/\/localhost:\d+\/demo/);
+    // The demo builds and replays in a child process: on a busy machine it takes longer than a test.
   }, 120_000);
+});
+
+describe("demo mode", () => {
+  it.each([
+    "/demo",
+    "/demo/session-token?shop=loyalty-demo.myshopify.com",
+    "/demo/app-bridge.js",
+  ])("is off unless the demo switches it on: %s is not found", async (path) => {
+    const response = await fetch(`${app.url}${path}`, { redirect: "manual" });
+    expect(response.status).toBe(404);
+  });
 });

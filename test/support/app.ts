@@ -1,5 +1,6 @@
 import { serveBuild, type ServedApp } from "../../server/serve-build";
 import type { Database } from "~/db/client.server";
+import { demoModeEnvironment } from "../../scripts/lib/demo-shop";
 
 export const testApp = {
   apiKey: "loyalty-test-api-key",
@@ -15,6 +16,8 @@ export type RunningApp = ServedApp;
 export function startTestApp(options: {
   database: Database;
   adminApiOrigin?: string;
+  /** Serve the admin to a browser as `npm run demo` does (app/demo-mode.server.ts). */
+  demoMode?: boolean;
 }): Promise<RunningApp> {
   return serveBuild({
     port: 0,
@@ -31,6 +34,8 @@ export function startTestApp(options: {
       if (options.adminApiOrigin)
         process.env.SHOPIFY_ADMIN_API_ORIGIN = options.adminApiOrigin;
       else delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
+      if (options.demoMode)
+        Object.assign(process.env, demoModeEnvironment(url));
       globalThis.loyaltyDatabase = Promise.resolve(options.database);
     },
   });
