@@ -29,6 +29,8 @@ import { enqueue, type NewOutboxJob } from "./outbox.server";
 import { shopWithProgram } from "./program.server";
 import { lookUpRedemptionCode } from "./redemption-codes.server";
 import { reviewMemberTier } from "./tiers.server";
+import { flowTriggerJob } from "./flow-triggers.server";
+import { referralCompleted as referralCompletedTrigger } from "~/loyalty/flow";
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -288,7 +290,9 @@ export interface CompletedReferral {
   advocate: MemberRef;
   advocateCustomerId: string;
   friendOrderId: string;
+  code: string;
   points: number;
+  at: Date;
 }
 
 /**
@@ -296,14 +300,19 @@ export interface CompletedReferral {
  * should happen then (a Shopify Flow trigger) starts here, in the same transaction.
  */
 export async function referralCompleted(
-  _tx: Tx,
+  tx: Tx,
   referral: CompletedReferral,
 ): Promise<void> {
-  log("info", "referral completed", {
-    shop: referral.shop,
-    referralId: referral.referralId,
+  const trigger = referralCompletedTrigger({
+    customerId: referral.advocateCustomerId,
     points: referral.points,
+    referralCode: referral.code,
   });
+  await enqueue(
+    tx,
+    flowTriggerJob(referral.shop, trigger.handle, trigger.payload),
+    referral.at,
+  );
 }
 
 /**
@@ -323,11 +332,12 @@ export async function completeReferral(
     orderId: string;
     points: number;
     status: string;
+    code: string;
     customerId: string;
     cancelled: boolean;
     refunded: boolean;
   }>(
-    `SELECT r."advocateId", r."orderId", r.points, r.status, m."customerId",
+    `SELECT r."advocateId", r."orderId", r.points, r.status, r.code, m."customerId",
        coalesce(o."cancelledAt" IS NOT NULL, false) AS cancelled,
        EXISTS (SELECT 1 FROM "RefundRecord" f
                WHERE f.shop = r.shop AND f."orderId" = r."orderId" AND f."moneyRefunded") AS refunded
@@ -372,7 +382,9 @@ export async function completeReferral(
     advocate,
     advocateCustomerId: referral.customerId,
     friendOrderId: referral.orderId,
+    code: referral.code,
     points: referral.points,
+    at: now,
   });
   return "COMPLETED";
 }

@@ -253,6 +253,13 @@ describe("the advocate's reward", () => {
       where: { shop, idempotencyKey: `referral:${order.id}:reward` },
     });
     expect(entries).toHaveLength(1);
+    // The merchant's Flow workflows hear of it once, through the outbox.
+    const triggers = await stack.db.sql.query<{ payload: { handle: string } }>(
+      `SELECT payload FROM "OutboxJob" WHERE shop = $1 AND kind = 'FLOW_TRIGGER'
+         AND payload->>'handle' = 'loyalty-referral-completed'`,
+      [shop],
+    );
+    expect(triggers).toHaveLength(1);
   });
 
   it("is written at once for an order already past the pending period", async () => {
