@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { useDemoBrowser } from "../support/browser";
+
+// The merchant's members and data pages in a real Chromium, on the demo shop's replayed history.
+const demo = useDemoBrowser();
+
+async function someMember() {
+  const member = await demo.db.prisma.member.findFirstOrThrow({
+    where: { shop: demo.shop, lastName: { not: null } },
+    orderBy: { lifetimeEarned: "desc" },
+  });
+  return member;
+}
+
+describe("members in a browser", () => {
+  it("finds a member by name, opens them, adjusts their points and sees the ledger grow", async () => {
+    const member = await someMember();
+    const page = await demo.openAdmin("/app/members");
+    await page
+      .getByPlaceholder("Search by name or e-mail")
+      .fill(member.lastName ?? "");
+    const row = page.getByRole("row", {
+      name: new RegExp(`${member.firstName} ${member.lastName}`),
+    });
+    await row.first().waitFor();
+    await demo.screenshot(page, "members-search");
+    await row.first().click();
+    await page.waitForURL(new RegExp(`/app/members/${member.id}`));
+
+    const entriesBefore = await demo.db.prisma.ledgerEntry.count({
+      where: { shop: demo.shop, memberId: member.id },
+    });
+    await page.getByLabel("Points", { exact: true }).fill("150");
+    await page.getByLabel("Reason").fill("Goodwill for a late parcel");
+    await page.getByRole("button", { name: "Record adjustment" }).click();
+    await page.getByText("Goodwill for a late parcel").first().waitFor();
+    await demo.screenshot(page, "member-adjusted");
+
+    const after = await demo.db.prisma.member.findUniqueOrThrow({
+      where: { id: member.id },
+    });
+    expect(after.available).toBe(member.available + 150);
+    expect(
+      await demo.db.prisma.ledgerEntry.count({
+        where: { shop: demo.shop, memberId: member.id },
+      }),
+    ).toBe(entriesBefore + 1);
+    await page.context().close();
+  });
+
+  it("imports balances from a CSV, listing the bad row and importing the others", async () => {
+    const member = await someMember();
+    const before = member.available;
+    const csv = ["email,points", `${member.email},40`, "not-an-e-mail,25"].join(
+      "\n",
+    );
+    const page = await demo.openAdmin("/app/data");
+    await page.locator('input[type="file"]').setInputFiles({
+      name: "other-app.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(csv),
+    });
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByText("1 rows ready, 1 with errors.").waitFor();
+    // The bad row is listed with its number in the file (the header is row 1).
+    await page.getByText(/^Row 3, email:/).waitFor();
+    await demo.screenshot(page, "import-preview");
+    expect(
+      (
+        await demo.db.prisma.member.findUniqueOrThrow({
+          where: { id: member.id },
+        })
+      ).available,
+    ).toBe(before);
+
+    await page.getByRole("button", { name: "Import" }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await demo.db.prisma.member.findUniqueOrThrow({
+              where: { id: member.id },
+            })
+          ).available,
+        { timeout: 20_000 },
+      )
+      .toBe(before + 40);
+    await demo.screenshot(page, "import-done");
+    await page.context().close();
+  });
+});
