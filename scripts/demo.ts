@@ -65,7 +65,8 @@ const app = await serveBuild({
         process.env.SHOPIFY_API_SECRET || "loyalty-demo-api-secret",
       SHOPIFY_APP_URL: url,
       SHOPIFY_ADMIN_API_ORIGIN: simulator.origin,
-      SCOPES: "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
+      SCOPES:
+        "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
       // The replay below makes hundreds of deliveries; one log line each would bury the summary.
       LOYALTY_LOG: process.env.LOYALTY_LOG || "warn",
       ...demoModeEnvironment(url),
@@ -92,6 +93,7 @@ const history = await replayHistory({
   appUrl: app.url,
   shop: demoShop,
   secret: process.env.SHOPIFY_API_SECRET ?? "",
+  apiKey: process.env.SHOPIFY_API_KEY,
   apiVersion: ADMIN_API_VERSION,
   simulator,
   customers: Number(values.customers),
@@ -121,7 +123,7 @@ const tiers = await sql.query<{ tier: string | null; members: number }>(
   [demoShop],
 );
 console.log(
-  `  ${history.deliveries} deliveries (${history.failed} refused): ${history.orders} orders, ${history.refunds} refunds, ${history.cancellations} cancellations`,
+  `  ${history.deliveries} deliveries (${history.failed} refused): ${history.orders} orders, ${history.refunds} refunds, ${history.cancellations} cancellations, ${history.redemptions} orders paid partly with points`,
 );
 console.log(
   `  ${totals?.members ?? 0} members hold ${totals?.outstanding ?? 0} points; the ledger's entries sum to ${totals?.entries ?? 0}`,

@@ -1,4 +1,5 @@
 import type { Simulator } from "../../simulator/server";
+import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
 import { seededRandom } from "./seeded-random";
 import {
   customerPayload,
@@ -12,6 +13,8 @@ export interface HistoryOptions {
   appUrl: string;
   shop: string;
   secret: string;
+  /** With the app's API key, some shoppers also redeem points at checkout and use the code. */
+  apiKey?: string;
   apiVersion: string;
   simulator: Simulator;
   customers: number;
@@ -25,6 +28,7 @@ export interface HistoryReport {
   orders: number;
   refunds: number;
   cancellations: number;
+  redemptions: number;
 }
 
 const DAY = 86_400_000;
@@ -56,6 +60,7 @@ export async function replayHistory(
     orders: 0,
     refunds: 0,
     cancellations: 0,
+    redemptions: 0,
   };
   const send = async (topic: string, payload: unknown) => {
     const response = await deliverWebhook({
@@ -145,7 +150,62 @@ export async function replayHistory(
         report.cancellations += 1;
       }
     }
+    if (options.apiKey && random() < 0.3) {
+      orderId += 1;
+      if (await redeemAndUse(options, options.apiKey, customer, orderId, send))
+        report.redemptions += 1;
+    }
     options.onProgress?.(index + 1, options.customers);
   }
   return report;
+}
+
+// A browser's user agent and the extensions' origin: the shopper API answers bots with 410 and
+// adds CORS headers only for another origin, as it sees checkout extensions.
+const SHOPPER_HEADERS = {
+  "User-Agent":
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36",
+  Origin: "https://extensions.shopifycdn.com",
+  "Content-Type": "application/json",
+};
+
+/**
+ * A shopper redeems 500 points at checkout, as the checkout extension would, and pays an order
+ * with the code today. Shoppers without 500 points are turned away (409) and buy nothing more.
+ */
+async function redeemAndUse(
+  options: HistoryOptions,
+  apiKey: string,
+  customer: { id: number; email: string; first_name: string },
+  orderId: number,
+  send: (topic: string, payload: unknown) => Promise<void>,
+): Promise<boolean> {
+  const token = mintCheckoutSessionToken({
+    shop: options.shop,
+    customerId: customer.id,
+    apiKey,
+    secret: options.secret,
+  });
+  const response = await fetch(`${options.appUrl}/api/checkout/redemptions`, {
+    method: "POST",
+    headers: { ...SHOPPER_HEADERS, Authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      rewardId: "fixed-500",
+      idempotencyKey: `demo-redemption-${orderId}`,
+    }),
+  });
+  if (response.status !== 201) return false;
+  const redemption = (await response.json()) as { code: string };
+  const order: OrderPayloadInput = {
+    id: orderId,
+    currency: "USD",
+    customer,
+    createdAt: options.now.toISOString(),
+    lines: [{ id: orderId * 10 + 1, price: "60.00", quantity: 1 }],
+    discountCodes: [{ code: redemption.code, amount: "5.00" }],
+    shipping: "6.90",
+  };
+  options.simulator.addOrder(options.shop, order);
+  await send("orders/paid", orderPayload(order));
+  return true;
 }

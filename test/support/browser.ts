@@ -66,6 +66,7 @@ export function useDemoBrowser(options: { customers?: number } = {}) {
       appUrl: stack.app.url,
       shop: DEMO_SHOP,
       secret: testApp.apiSecret,
+      apiKey: testApp.apiKey,
       apiVersion: ADMIN_API_VERSION,
       simulator: stack.simulator,
       customers: stack.customers,
