@@ -1,13 +1,12 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { sql } from "~/db.server";
 import { calendarDateSchema } from "~/loyalty/engagement";
 import { setBirthday } from "~/services/engagement.server";
 import {
-  forShopper,
-  invalidRequest,
   json,
   preflightOnly,
+  refused,
+  shopperPost,
 } from "~/shopify/shopper-request.server";
 
 export const loader = preflightOnly("POST");
@@ -23,24 +22,18 @@ const bodySchema = z
   .strict();
 
 /** POST: the signed-in shopper's birthday, from the customer account (docs/checkout-api.md). */
-export const action = ({ request }: ActionFunctionArgs) =>
-  forShopper(request, async ({ shop, customerId }) => {
-    if (request.method !== "POST")
-      return json(405, { error: "Use POST.", code: "METHOD_NOT_ALLOWED" });
-    const body = bodySchema.safeParse(await request.json().catch(() => null));
-    if (!body.success) return invalidRequest(body.error);
+export const action = shopperPost(
+  bodySchema,
+  async ({ shop, customerId }, { birthday }) => {
     const outcome = await sql.transaction((tx) =>
-      setBirthday(tx, {
-        shop,
-        customerId,
-        birthday: body.data.birthday,
-        now: new Date(),
-      }),
+      setBirthday(tx, { shop, customerId, birthday, now: new Date() }),
     );
     if (!outcome.ok)
-      return json(409, {
-        error: "Your loyalty data was erased at your request.",
-        code: outcome.reason,
-      });
-    return json(200, { birthday: body.data.birthday });
-  });
+      return refused(
+        409,
+        "Your loyalty data was erased at your request.",
+        outcome.reason,
+      );
+    return json(200, { birthday });
+  },
+);

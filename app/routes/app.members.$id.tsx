@@ -23,7 +23,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { z } from "zod";
 import { downloadFrom } from "~/download";
 import { sql } from "~/db.server";
@@ -258,46 +258,57 @@ export default function MemberPage() {
                 </FormLayout>
               </Form>
             </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Tier history
+            <ListCard title="Tier history" empty="Not placed in a tier yet.">
+              {tierHistory.map((change) => (
+                <Text as="p" key={`${change.at}-${change.toHandle}`}>
+                  {when(change.at)}: {tierName(change.fromHandle)} →{" "}
+                  {tierName(change.toHandle)} ({change.reason.toLowerCase()})
                 </Text>
-                {tierHistory.length === 0 && (
-                  <Text as="p" tone="subdued">
-                    Not placed in a tier yet.
-                  </Text>
-                )}
-                {tierHistory.map((change) => (
-                  <Text as="p" key={`${change.at}-${change.toHandle}`}>
-                    {when(change.at)}: {tierName(change.fromHandle)} →{" "}
-                    {tierName(change.toHandle)} ({change.reason.toLowerCase()})
-                  </Text>
-                ))}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Open redemptions
+              ))}
+            </ListCard>
+            <ListCard
+              title="Open redemptions"
+              empty="No points held for a discount."
+            >
+              {openRedemptions.map((redemption) => (
+                <Text as="p" key={redemption.id}>
+                  {redemption.points.toLocaleString()} points held for{" "}
+                  {redemption.code ?? "a code being created"}, until{" "}
+                  {when(redemption.expiresAt)}
                 </Text>
-                {openRedemptions.length === 0 && (
-                  <Text as="p" tone="subdued">
-                    No points held for a discount.
-                  </Text>
-                )}
-                {openRedemptions.map((redemption) => (
-                  <Text as="p" key={redemption.id}>
-                    {redemption.points.toLocaleString()} points held for{" "}
-                    {redemption.code ?? "a code being created"}, until{" "}
-                    {when(redemption.expiresAt)}
-                  </Text>
-                ))}
-              </BlockStack>
-            </Card>
+              ))}
+            </ListCard>
           </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** A titled card of lines, saying `empty` when there are none. */
+function ListCard({
+  title,
+  empty,
+  children,
+}: {
+  title: string;
+  empty: string;
+  children: ReactNode[];
+}) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
+        {children.length === 0 ? (
+          <Text as="p" tone="subdued">
+            {empty}
+          </Text>
+        ) : (
+          children
+        )}
+      </BlockStack>
+    </Card>
   );
 }

@@ -5,7 +5,6 @@
 // whose code the expiry sweep finds by name and deletes.
 import { randomBytes } from "node:crypto";
 import type { Tx } from "~/db/client.server";
-import type { SqlDatabase } from "~/db/sql.server";
 import type { Balances } from "~/loyalty/ledger";
 import {
   chooseOnSlider,
@@ -19,28 +18,29 @@ import {
 import { toDecimalString } from "~/loyalty/money";
 import type { ProgramConfig } from "~/loyalty/program";
 import {
-  AdminCallError,
   AdminUserErrors,
-  createAdminClient,
   type AdminClient,
-  type AdminGraphqlApi,
 } from "~/shopify/admin-client.server";
 import {
   REDEMPTION_CODE_BASIC_CREATE_MUTATION,
   REDEMPTION_CODE_FREE_SHIPPING_CREATE_MUTATION,
 } from "~/shopify/admin-operations";
-import { log } from "~/logger.server";
 import {
   lookUpRedemptionCode,
   redemptionCodeDeleteJob,
 } from "./redemption-codes.server";
 import { enqueue } from "./outbox.server";
 import { shopWithProgram } from "./program.server";
+import { releaseHeld, type ReleaseReason } from "./redemptions.server";
 import {
-  holdPoints,
-  releaseHeld,
-  type ReleaseReason,
-} from "./redemptions.server";
+  holdRedemption,
+  shopifyFailure,
+  shopperAdmin,
+  spendingMember,
+  type Prepared,
+  type ShopperSpendDependencies,
+  type SpendOutcome,
+} from "./shopper-spend.server";
 import { reviewMemberTier } from "./tiers.server";
 
 export type RedemptionChoice = { rewardId: string } | { points: number };
@@ -67,31 +67,16 @@ export interface RedemptionView {
 }
 
 export type RedeemOutcome =
-  | { ok: true; replayed: boolean; redemption: RedemptionView }
-  | {
-      ok: false;
-      code:
-        | "PROGRAM_NOT_FOUND"
-        | "PROGRAM_DISABLED"
-        | "REWARD_NOT_FOUND"
-        | "SHOPIFY_UNAVAILABLE";
-    }
-  | { ok: false; code: "INSUFFICIENT_POINTS"; available: number }
+  | SpendOutcome<
+      { redemption: RedemptionView },
+      "REWARD_NOT_FOUND" | "SHOPIFY_UNAVAILABLE"
+    >
   | {
       ok: false;
       code: "REWARD_NOT_APPLICABLE";
       reason: "NOT_A_STEP" | "OUT_OF_RANGE" | "NO_SLIDER";
       range: SliderRange | null;
     };
-
-export interface RedeemDependencies {
-  sql: SqlDatabase;
-  adminFor: (shop: string) => Promise<AdminGraphqlApi>;
-}
-
-// A shopper is waiting: a bucket this empty or a Shopify this slow is reported, not waited out.
-export const SHOPPER_MAX_WAIT_MS = 2_000;
-export const SHOPPER_TIMEOUT_MS = 8_000;
 
 interface RedemptionRow {
   id: string;
@@ -111,25 +96,20 @@ interface MintTarget {
   combinesWith: CombinesWith;
 }
 
-type Prepared =
-  | { kind: "failed"; outcome: RedeemOutcome }
-  | { kind: "held"; row: RedemptionRow; replayed: boolean; target: MintTarget }
-  | { kind: "done"; outcome: RedeemOutcome };
+type PreparedCode = Prepared<
+  RedeemOutcome,
+  { row: RedemptionRow; target: MintTarget }
+>;
 
 export async function redeemPoints(
-  deps: RedeemDependencies,
+  deps: ShopperSpendDependencies,
   request: RedeemRequest,
 ): Promise<RedeemOutcome> {
   const prepared = await deps.sql.transaction((tx) => holdForCode(tx, request));
-  if (prepared.kind !== "held") return prepared.outcome;
+  if ("outcome" in prepared) return prepared.outcome;
   const { row } = prepared;
   try {
-    const admin = createAdminClient({
-      shop: request.shop,
-      admin: await deps.adminFor(request.shop),
-      maxWaitMs: SHOPPER_MAX_WAIT_MS,
-      timeoutMs: SHOPPER_TIMEOUT_MS,
-    });
+    const admin = await shopperAdmin(deps, request.shop);
     const discountId = await mintCode(admin, row, prepared.target);
     return await deps.sql.transaction(async (tx) => {
       const [recorded] = await tx.query<{ status: string }>(
@@ -152,12 +132,10 @@ export async function redeemPoints(
         redemption: view(row),
       } as const;
     });
-  } catch (error) {
-    if (!(error instanceof AdminCallError)) throw error;
-    log("warn", "redemption code not created", {
+  } catch (thrown) {
+    const error = shopifyFailure(thrown, "redemption code not created", {
       shop: request.shop,
       redemptionId: row.id,
-      error: error.message,
     });
     await deps.sql.transaction(async (tx) => {
       await releaseHeld(
@@ -180,19 +158,14 @@ export async function redeemPoints(
 }
 
 /** The first transaction: replay, checks, replacing the checkout's previous code, the hold. */
-async function holdForCode(tx: Tx, request: RedeemRequest): Promise<Prepared> {
+async function holdForCode(
+  tx: Tx,
+  request: RedeemRequest,
+): Promise<PreparedCode> {
   const found = await shopWithProgram(tx, request.shop);
-  if (!found)
-    return {
-      kind: "failed",
-      outcome: { ok: false, code: "PROGRAM_NOT_FOUND" },
-    };
+  if (!found) return { outcome: { ok: false, code: "PROGRAM_NOT_FOUND" } };
   const { config } = found;
-  const [member] = await tx.query<{ id: string; available: number }>(
-    `SELECT id, available FROM "Member"
-     WHERE shop = $1 AND "customerId" = $2 AND "redactedAt" IS NULL`,
-    [request.shop, request.customerId],
-  );
+  const member = await spendingMember(tx, request.shop, request.customerId);
   const target: MintTarget = {
     customerGid: `gid://shopify/Customer/${request.customerId}`,
     combinesWith: config.redemption.combinesWith,
@@ -204,13 +177,12 @@ async function holdForCode(tx: Tx, request: RedeemRequest): Promise<Prepared> {
     if (replay) return replayed(replay, target);
   }
   if (!config.enabled)
-    return { kind: "failed", outcome: { ok: false, code: "PROGRAM_DISABLED" } };
+    return { outcome: { ok: false, code: "PROGRAM_DISABLED" } };
 
   const priced = priceChoice(config, request, member?.available ?? 0);
-  if ("outcome" in priced) return { kind: "failed", outcome: priced.outcome };
+  if ("outcome" in priced) return priced;
   if (!member)
     return {
-      kind: "failed",
       outcome: { ok: false, code: "INSUFFICIENT_POINTS", available: 0 },
     };
 
@@ -235,53 +207,42 @@ async function holdForCode(tx: Tx, request: RedeemRequest): Promise<Prepared> {
       ? config.redemption.accountCodeTtlMinutes
       : config.redemption.checkoutCodeTtlMinutes;
   const code = redemptionCode(randomBytes(8));
-  const held = await holdPoints(tx, memberRef, {
-    idempotencyKey,
-    points: priced.points,
-    valueMinor:
-      priced.value.kind === "FIXED_AMOUNT" ? priced.value.amountMinor : 0,
-    currency: config.currency,
-    // Whole seconds, as Shopify keeps the code's end: the hold and the code end together.
-    expiresAt: new Date(
-      Math.floor(request.now.getTime() / 1000 + ttlMinutes * 60) * 1000,
-    ),
-    now: request.now,
-    code,
-    value: priced.value,
-    rewardId: priced.rewardId,
-    surface: request.surface,
-    checkoutToken: request.checkoutToken,
-  });
-  if (!held.ok)
-    return {
-      kind: "failed",
-      outcome: {
-        ok: false,
-        code: "INSUFFICIENT_POINTS",
-        available: held.available,
-      },
-    };
-  const row = await redemptionById(tx, request.shop, held.redemptionId);
-  if (!row) throw new Error(`redemption ${held.redemptionId} vanished`);
-  if (held.replayed) return replayed(row, target);
+  const held = await holdRedemption(
+    tx,
+    memberRef,
+    {
+      idempotencyKey,
+      points: priced.points,
+      valueMinor:
+        priced.value.kind === "FIXED_AMOUNT" ? priced.value.amountMinor : 0,
+      currency: config.currency,
+      // Whole seconds, as Shopify keeps the code's end: the hold and the code end together.
+      expiresAt: new Date(
+        Math.floor(request.now.getTime() / 1000 + ttlMinutes * 60) * 1000,
+      ),
+      now: request.now,
+      code,
+      value: priced.value,
+      rewardId: priced.rewardId,
+      surface: request.surface,
+      checkoutToken: request.checkoutToken,
+    },
+    (redemptionId) => redemptionById(tx, request.shop, redemptionId),
+  );
+  if ("outcome" in held) return held;
+  if (held.replayed) return replayed(held.row, target);
   await reviewMemberTier(tx, memberRef, config, request.now);
-  return { kind: "held", row, replayed: false, target };
+  return { row: held.row, replayed: false, target };
 }
 
-function replayed(row: RedemptionRow, target: MintTarget): Prepared {
+function replayed(row: RedemptionRow, target: MintTarget): PreparedCode {
   if (row.status === "RELEASED" && row.releaseReason === "SHOPIFY_REFUSED")
-    return {
-      kind: "done",
-      outcome: { ok: false, code: "SHOPIFY_UNAVAILABLE" },
-    };
+    return { outcome: { ok: false, code: "SHOPIFY_UNAVAILABLE" } };
   // Held without a code id: the first request died before Shopify answered; minting again is safe
   // because the code's name is fixed (TAKEN is read as "already there").
   if (row.status === "HELD" && row.discountId === null)
-    return { kind: "held", row, replayed: true, target };
-  return {
-    kind: "done",
-    outcome: { ok: true, replayed: true, redemption: view(row) },
-  };
+    return { row, replayed: true, target };
+  return { outcome: { ok: true, replayed: true, redemption: view(row) } };
 }
 
 function priceChoice(

@@ -6,28 +6,25 @@
 // send is claimed in the database before the request leaves, and a redemption whose request went
 // unanswered is never sent again; it stays held until someone confirms what Shopify did.
 import type { Tx } from "~/db/client.server";
-import type { SqlDatabase } from "~/db/sql.server";
-import { log } from "~/logger.server";
 import { toDecimalString } from "~/loyalty/money";
 import { chooseStoreCredit } from "~/loyalty/store-credit";
-import {
-  AdminCallError,
-  createAdminClient,
-  type AdminGraphqlApi,
-} from "~/shopify/admin-client.server";
 import { STORE_CREDIT_CREDIT_MUTATION } from "~/shopify/admin-operations";
 import type { LoyaltyStoreCreditCreditMutationVariables } from "~/types/admin.generated";
 import { shopWithProgram } from "./program.server";
 import {
-  SHOPPER_MAX_WAIT_MS,
-  SHOPPER_TIMEOUT_MS,
-} from "./shopper-redemptions.server";
-import {
-  holdPoints,
   refreshMember,
   releaseHeld,
   settleRedemption,
 } from "./redemptions.server";
+import {
+  holdRedemption,
+  shopifyFailure,
+  shopperAdmin,
+  spendingMember,
+  type Prepared,
+  type ShopperSpendDependencies,
+  type SpendOutcome,
+} from "./shopper-spend.server";
 
 export interface StoreCreditRequest {
   shop: string;
@@ -47,16 +44,10 @@ export interface StoreCreditView {
 }
 
 export type StoreCreditOutcome =
-  | { ok: true; replayed: boolean; credit: StoreCreditView }
-  | {
-      ok: false;
-      code:
-        | "PROGRAM_NOT_FOUND"
-        | "PROGRAM_DISABLED"
-        | "STORE_CREDIT_OFF"
-        | "SHOPIFY_REFUSED";
-    }
-  | { ok: false; code: "INSUFFICIENT_POINTS"; available: number }
+  | SpendOutcome<
+      { credit: StoreCreditView },
+      "STORE_CREDIT_OFF" | "SHOPIFY_REFUSED"
+    >
   | {
       ok: false;
       code: "NOT_APPLICABLE";
@@ -64,11 +55,6 @@ export type StoreCreditOutcome =
     }
   /** Shopify was asked and did not answer: the points stay held, and nothing is sent again. */
   | { ok: false; code: "UNCONFIRMED"; credit: StoreCreditView };
-
-export interface StoreCreditDependencies {
-  sql: SqlDatabase;
-  adminFor: (shop: string) => Promise<AdminGraphqlApi>;
-}
 
 interface CreditRow {
   id: string;
@@ -88,7 +74,7 @@ const view = (row: CreditRow, status: "POSTED" | "HELD"): StoreCreditView => ({
 });
 
 export async function convertToStoreCredit(
-  deps: StoreCreditDependencies,
+  deps: ShopperSpendDependencies,
   request: StoreCreditRequest,
 ): Promise<StoreCreditOutcome> {
   const prepared = await deps.sql.transaction((tx) =>
@@ -123,24 +109,17 @@ export async function convertToStoreCredit(
   };
   let transactionId: string | null;
   try {
-    const admin = createAdminClient({
-      shop: request.shop,
-      admin: await deps.adminFor(request.shop),
-      maxWaitMs: SHOPPER_MAX_WAIT_MS,
-      timeoutMs: SHOPPER_TIMEOUT_MS,
-    });
+    const admin = await shopperAdmin(deps, request.shop);
     const payload = (await admin.mutate(
       STORE_CREDIT_CREDIT_MUTATION,
       variables,
       "storeCreditAccountCredit",
     )) as { storeCreditAccountTransaction?: { id?: string } | null };
     transactionId = payload.storeCreditAccountTransaction?.id ?? null;
-  } catch (error) {
-    if (!(error instanceof AdminCallError)) throw error;
-    log("warn", "store credit not given", {
+  } catch (thrown) {
+    const error = shopifyFailure(thrown, "store credit not given", {
       shop: request.shop,
       redemptionId: row.id,
-      error: error.message,
     });
     // Refused (userErrors, a rejected or throttled request) means nothing was credited; a
     // request without an answer may have been, so its points stay held.
@@ -162,15 +141,14 @@ export async function convertToStoreCredit(
   return { ok: true, replayed, credit: view(row, "POSTED") };
 }
 
-type Prepared =
-  { outcome: StoreCreditOutcome } | { row: CreditRow; replayed: boolean };
+type PreparedCredit = Prepared<StoreCreditOutcome, { row: CreditRow }>;
 
 const creditColumns = `id, status, points, "valueMinor", currency, "creditSentAt"`;
 
 async function holdForCredit(
   tx: Tx,
   request: StoreCreditRequest,
-): Promise<Prepared> {
+): Promise<PreparedCredit> {
   const found = await shopWithProgram(tx, request.shop);
   if (!found) return { outcome: { ok: false, code: "PROGRAM_NOT_FOUND" } };
   const { config } = found;
@@ -196,15 +174,12 @@ async function holdForCredit(
     return {
       outcome: { ok: false, code: "NOT_APPLICABLE", reason: choice.reason },
     };
-  const [member] = await tx.query<{ id: string }>(
-    `SELECT id FROM "Member" WHERE shop = $1 AND "customerId" = $2 AND "redactedAt" IS NULL`,
-    [request.shop, request.customerId],
-  );
+  const member = await spendingMember(tx, request.shop, request.customerId);
   if (!member)
     return {
       outcome: { ok: false, code: "INSUFFICIENT_POINTS", available: 0 },
     };
-  const held = await holdPoints(
+  return holdRedemption(
     tx,
     { shop: request.shop, memberId: member.id },
     {
@@ -219,24 +194,17 @@ async function holdForCredit(
       surface: "account",
       kind: "STORE_CREDIT",
     },
+    async (redemptionId) => {
+      const [row] = await tx.query<CreditRow>(
+        `SELECT ${creditColumns} FROM "Redemption" WHERE shop = $1 AND id = $2`,
+        [request.shop, redemptionId],
+      );
+      return row;
+    },
   );
-  if (!held.ok)
-    return {
-      outcome: {
-        ok: false,
-        code: "INSUFFICIENT_POINTS",
-        available: held.available,
-      },
-    };
-  const [row] = await tx.query<CreditRow>(
-    `SELECT ${creditColumns} FROM "Redemption" WHERE shop = $1 AND id = $2`,
-    [request.shop, held.redemptionId],
-  );
-  if (!row) throw new Error(`redemption ${held.redemptionId} vanished`);
-  return { row, replayed: held.replayed };
 }
 
-function replayed(row: CreditRow): Prepared {
+function replayed(row: CreditRow): PreparedCredit {
   switch (row.status) {
     case "POSTED":
       return {

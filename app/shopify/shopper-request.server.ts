@@ -3,7 +3,8 @@
 // read, and unexpected errors answered here so the extension still sees a status it can show.
 import { z } from "zod";
 import { log } from "~/logger.server";
-import { authenticate } from "~/shopify.server";
+import { authenticate, unauthenticated } from "~/shopify.server";
+import type { AdminGraphqlApi } from "~/shopify/admin-client.server";
 
 // Checkout and customer account extension tokens carry the shop as a bare domain in `dest`, and
 // `sub` only for a logged-in customer:
@@ -19,6 +20,13 @@ const claimsSchema = z.object({
     .transform((gid) => gid.slice(gid.lastIndexOf("/") + 1))
     .optional(),
 });
+
+/** The extension's key for one intent of the shopper's, so that a retry spends nothing twice. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(8)
+  .max(100)
+  .regex(/^[\w.:-]+$/);
 
 export function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
@@ -41,6 +49,39 @@ export function invalidRequest(error: z.ZodError): Response {
     })),
   });
 }
+
+/** A refusal the extension shows as it is: its sentence, its code, and what it needs to say more. */
+export function refused(
+  status: number,
+  error: string,
+  code: string,
+  details?: object,
+): Response {
+  return json(status, { error, code, ...details });
+}
+
+export const programNotFound = (): Response =>
+  refused(404, "This shop has no loyalty program.", "PROGRAM_NOT_FOUND");
+
+/** `forWhat` finishes "not enough for …", so each way of spending says what it was short of. */
+export const notEnoughPoints = (available: number, forWhat: string): Response =>
+  refused(
+    409,
+    `You have ${available} points available, not enough for ${forWhat}.`,
+    "INSUFFICIENT_POINTS",
+    { available },
+  );
+
+/** A retry with the same idempotency key answers 200, so the extension can tell it made nothing new. */
+export const createdOrReplayed = (replayed: boolean, body: unknown): Response =>
+  json(replayed ? 200 : 201, body);
+
+export const methodNotAllowed = (allowed: string): Response =>
+  refused(405, `Use ${allowed}.`, "METHOD_NOT_ALLOWED");
+
+/** Shopify's Admin API for a shop, through the offline session the app keeps for it. */
+export const offlineAdmin = async (shop: string): Promise<AdminGraphqlApi> =>
+  (await unauthenticated.admin(shop)).admin;
 
 const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
 
@@ -109,6 +150,21 @@ export async function forShopper(
 export const preflightOnly =
   (allowed: string) =>
   ({ request }: { request: Request }) =>
-    forShopper(request, async () =>
-      json(405, { error: `Use ${allowed}.`, code: "METHOD_NOT_ALLOWED" }),
-    );
+    forShopper(request, async () => methodNotAllowed(allowed));
+
+/**
+ * The action of a route that only takes a JSON POST: `work` runs for the signed-in shopper with
+ * the body `bodySchema` accepted; anything else is answered here.
+ */
+export const shopperPost =
+  <Body extends z.ZodType>(
+    bodySchema: Body,
+    work: (shopper: Shopper, body: z.output<Body>) => Promise<Response>,
+  ) =>
+  ({ request }: { request: Request }) =>
+    forShopper(request, async (shopper) => {
+      if (request.method !== "POST") return methodNotAllowed("POST");
+      const body = bodySchema.safeParse(await request.json().catch(() => null));
+      if (!body.success) return invalidRequest(body.error);
+      return work(shopper, body.data);
+    });

@@ -1,7 +1,7 @@
 import type { Loyalty } from "./api";
 import type { Locale } from "./locale";
 import { describeFailure, isGuest, isWithoutProgram } from "./problems";
-import type { LoadState } from "./session";
+import type { FlowState, LoadState, SessionState } from "./session";
 import { summarizeTier, type TierSummary } from "./tier";
 
 /** What every block shows before it has a balance to show. */
@@ -53,5 +53,29 @@ export function balanceSummary(
             date: locale.date(next.expiresAt),
           }),
     tier: summarizeTier(loyalty.tier, loyalty.currency, locale),
+  };
+}
+
+/** What a block shows once it has the shopper's points: the balance first, then its own `Details`. */
+export type ReadyView<Details> = {
+  kind: "ready";
+  summary: BalanceSummary;
+} & Details;
+
+/**
+ * A block's view: waiting until the points are loaded, then the balance summary and the
+ * `details` this block makes of them.
+ */
+export function blockView<Details>(
+  state: SessionState,
+  locale: Locale,
+  details: (loyalty: Loyalty, flow: FlowState) => Details,
+): WaitingView | ReadyView<Details> {
+  const { load, flow } = state;
+  if (load.status !== "ready") return waitingView(load, locale);
+  return {
+    kind: "ready",
+    summary: balanceSummary(load.loyalty, locale),
+    ...details(load.loyalty, flow),
   };
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { programConfig, saveProgramConfig } from "~/services/program.server";
-import { registerLocalShop } from "../../scripts/lib/register-shop";
 import type { OrderInput } from "../../simulator/orders";
 import { orderPayload } from "../../simulator/webhooks";
-import { shopperRequest } from "../support/shopper";
+import { deliverPaidOrder } from "../support/orders";
+import { shopperSummary } from "../support/shopper";
+import { openProgramShop } from "../support/shops";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
@@ -16,16 +16,10 @@ let shopSeq = 0;
 let idSeq = 90_000;
 const start = new Date(Date.now() - 10 * day);
 
-async function openShop() {
-  const shop = `challenges-${++shopSeq}.myshopify.com`;
-  await registerLocalShop({ shop, accessToken: `shpat_challenges_${shopSeq}` });
-  await stack.db.sql.transaction(async (tx) => {
-    const config = await programConfig(tx, shop);
-    if (!config) throw new Error("no program");
-    await saveProgramConfig(tx, shop, {
+const openShop = () =>
+  openProgramShop(stack, `challenges-${++shopSeq}.myshopify.com`, {
+    change: (config) => ({
       ...config,
-      enabled: true,
-      programStartAt: new Date("2025-01-01T00:00:00Z"),
       growth: {
         ...config.growth,
         challenges: [
@@ -51,10 +45,8 @@ async function openShop() {
           },
         ],
       },
-    });
+    }),
   });
-  return shop;
-}
 
 const buyer = { id: 4242, email: "ines@example.org" };
 
@@ -67,30 +59,19 @@ async function paid(shop: string, at: Date, price = "30.00") {
     lines: [{ id: id * 10, price, quantity: 1 }],
     createdAt: at.toISOString(),
   };
-  const response = await sendWebhook(
-    stack.app,
-    shop,
-    "orders/paid",
-    orderPayload(order),
-  );
-  expect(response.status).toBe(200);
+  await deliverPaidOrder(stack, shop, order);
   return order;
 }
 
 async function challenges(shop: string) {
-  const response = await shopperRequest(
-    stack.app,
-    { shop, customerId: buyer.id },
-    "/api/checkout/loyalty",
-  );
-  const body = (await response.json()) as {
+  const body = await shopperSummary<{
     challenges: Array<{
       id: string;
       progress: number;
       target: number;
       completed: boolean;
     }>;
-  };
+  }>(stack.app, { shop, customerId: buyer.id });
   return body.challenges.map(({ id, progress, target, completed }) => ({
     id,
     progress,

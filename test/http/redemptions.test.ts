@@ -2,14 +2,19 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
 import { outboxHandlers, runOutboxOnce } from "~/services/outbox-worker.server";
-import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { releaseExpiredRedemptions } from "~/services/redemption-codes.server";
-import { rebuildMemberState } from "~/services/ledger.server";
-import { registerLocalShop } from "../../scripts/lib/register-shop";
 import type { OrderInput } from "../../simulator/orders";
 import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
 import { orderPayload, refundPayload } from "../../simulator/webhooks";
 import { testApp } from "../support/app";
+import { deliverPaidOrder } from "../support/orders";
+import {
+  checkedBalances,
+  shopperCall,
+  shopperToken as token,
+  type Shopper as Shop,
+} from "../support/shopper";
+import { openProgramShop } from "../support/shops";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
@@ -18,38 +23,20 @@ import { sendWebhook } from "../support/webhooks";
 // orders that use the codes.
 
 const stack = useTestStack();
-const extensionOrigin = "https://extensions.shopifycdn.com";
-const browserAgent =
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 let shopSeq = 0;
 let idSeq = 50_000;
 
-interface Shop {
-  shop: string;
-  customerId: number;
-}
-
 /** A registered shop with the program on and a member holding `points` available. */
 async function openShop(
   points: number,
-  change: (config: ProgramConfig) => ProgramConfig = (config) => config,
+  change?: (config: ProgramConfig) => ProgramConfig,
 ): Promise<Shop> {
-  const shop = `redeem-${++shopSeq}.myshopify.com`;
-  await registerLocalShop({ shop, accessToken: `shpat_redeem_${shopSeq}` });
-  await stack.db.sql.transaction(async (tx) => {
-    const config = await programConfig(tx, shop);
-    if (!config) throw new Error("no program");
-    await saveProgramConfig(
-      tx,
-      shop,
-      change({
-        ...config,
-        enabled: true,
-        programStartAt: new Date("2025-01-01T00:00:00Z"),
-      }),
-    );
-  });
+  const shop = await openProgramShop(
+    stack,
+    `redeem-${++shopSeq}.myshopify.com`,
+    { change },
+  );
   const customerId = ++idSeq;
   if (points > 0) await payOrder(shop, customerId, `${points}.00`, [], [1]);
   return { shop, customerId };
@@ -77,48 +64,16 @@ async function payOrder(
     createdAt: new Date().toISOString(),
   };
   stack.simulator.state.addOrder(shop, order);
-  const response = await sendWebhook(
-    stack.app,
-    shop,
-    "orders/paid",
-    orderPayload(order),
-  );
-  expect(response.status).toBe(200);
+  await deliverPaidOrder(stack, shop, order);
   return order;
 }
 
-function token(shop: string, customerId?: number) {
-  return mintCheckoutSessionToken({
-    shop,
-    customerId,
-    apiKey: testApp.apiKey,
-    secret: testApp.apiSecret,
-  });
-}
-
-async function call(
+const call = (
   method: string,
   path: string,
   authorization: string | null,
   body?: unknown,
-) {
-  const response = await fetch(`${stack.app.url}${path}`, {
-    method,
-    headers: {
-      ...(authorization ? { Authorization: `Bearer ${authorization}` } : {}),
-      Origin: extensionOrigin,
-      "User-Agent": browserAgent,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: Object.fromEntries(response.headers),
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
-  };
-}
+) => shopperCall(stack.app, method, path, authorization, body);
 
 const redeem = ({ shop, customerId }: Shop, body: Record<string, unknown>) =>
   call("POST", "/api/checkout/redemptions", token(shop, customerId), {
@@ -129,22 +84,7 @@ const redeem = ({ shop, customerId }: Shop, body: Record<string, unknown>) =>
 const summary = ({ shop, customerId }: Shop, query = "") =>
   call("GET", `/api/checkout/loyalty${query}`, token(shop, customerId));
 
-async function balances({ shop, customerId }: Shop) {
-  const member = await stack.db.prisma.member.findUniqueOrThrow({
-    where: { shop_customerId: { shop, customerId: String(customerId) } },
-  });
-  // Whatever the test did, the cached balances are what the entries add up to.
-  const rebuilt = await stack.db.sql.transaction((tx) =>
-    rebuildMemberState(tx, { shop, memberId: member.id }),
-  );
-  expect(rebuilt.balances).toEqual({
-    available: member.available,
-    pending: member.pending,
-    held: member.held,
-    lifetimeEarned: member.lifetimeEarned,
-  });
-  return rebuilt.balances;
-}
+const balances = (shopper: Shop) => checkedBalances(stack, shopper);
 
 const discountCodesAt = (shop: string) => [
   ...stack.simulator.state.require(shop).discountCodes.values(),

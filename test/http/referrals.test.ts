@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
 import { outboxHandlers, runOutboxOnce } from "~/services/outbox-worker.server";
-import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { completeDueReferrals } from "~/services/settlement.server";
-import { registerLocalShop } from "../../scripts/lib/register-shop";
 import type { OrderInput } from "../../simulator/orders";
 import { orderPayload, type OrderPayloadInput } from "../../simulator/webhooks";
 import { adminRequest } from "../support/admin";
-import { shopperRequest } from "../support/shopper";
+import { deliverPaidOrder } from "../support/orders";
+import { shopperSummary } from "../support/shopper";
+import { openProgramShop } from "../support/shops";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
@@ -33,22 +33,14 @@ const elsewhere = (n: number) => ({
   country_code: "GB",
 });
 
-async function openShop(
+const openShop = (
   change: (config: ProgramConfig) => ProgramConfig = (c) => c,
-) {
-  const shop = `referrals-${++shopSeq}.myshopify.com`;
-  await registerLocalShop({ shop, accessToken: `shpat_referrals_${shopSeq}` });
-  await stack.db.sql.transaction(async (tx) => {
-    const config = await programConfig(tx, shop);
-    if (!config) throw new Error("no program");
-    await saveProgramConfig(
-      tx,
-      shop,
+) =>
+  openProgramShop(stack, `referrals-${++shopSeq}.myshopify.com`, {
+    change: (config) =>
       change({
         ...config,
-        enabled: true,
         pendingDays: 14,
-        programStartAt: new Date("2025-01-01T00:00:00Z"),
         growth: {
           ...config.growth,
           referrals: {
@@ -60,10 +52,7 @@ async function openShop(
           },
         },
       }),
-    );
   });
-  return shop;
-}
 
 interface Buyer {
   id: number;
@@ -93,31 +82,18 @@ async function paid(
       Date.now() - (options.daysAgo ?? 1) * day,
     ).toISOString(),
   };
-  const response = await sendWebhook(
-    stack.app,
-    shop,
-    "orders/paid",
-    orderPayload({
-      ...order,
-      shippingAddress: options.shippingAddress ?? elsewhere(id),
-    }),
-  );
-  expect(response.status).toBe(200);
+  await deliverPaidOrder(stack, shop, {
+    ...order,
+    shippingAddress: options.shippingAddress ?? elsewhere(id),
+  });
   return order;
 }
 
-async function summary(shop: string, customerId: number) {
-  const response = await shopperRequest(
-    stack.app,
-    { shop, customerId },
-    "/api/checkout/loyalty",
-  );
-  expect(response.status).toBe(200);
-  return (await response.json()) as {
+const summary = (shop: string, customerId: number) =>
+  shopperSummary<{
     points: { available: number };
     referral: { code: string; url: string } | null;
-  };
-}
+  }>(stack.app, { shop, customerId });
 
 /** A shop whose advocate Ann has placed an order from home and has her code. */
 async function annsCode(change?: (config: ProgramConfig) => ProgramConfig) {

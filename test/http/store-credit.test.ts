@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
-import { rebuildMemberState } from "~/services/ledger.server";
-import { programConfig, saveProgramConfig } from "~/services/program.server";
-import { registerLocalShop } from "../../scripts/lib/register-shop";
 import type { OrderInput } from "../../simulator/orders";
-import { orderPayload } from "../../simulator/webhooks";
-import { shopperRequest } from "../support/shopper";
+import { deliverPaidOrder } from "../support/orders";
+import {
+  checkedBalances,
+  shopperCall,
+  shopperToken,
+  type Shopper,
+} from "../support/shopper";
+import { openProgramShop } from "../support/shops";
 import { useTestStack } from "../support/stack";
-import { sendWebhook } from "../support/webhooks";
 
 // Cashback as store credit over HTTP: the shopper's request, the simulator as Shopify keeping the
 // customer's store credit balance, and the hold posted, released, or kept when the answer is lost.
@@ -17,40 +19,30 @@ const stack = useTestStack();
 let shopSeq = 0;
 let idSeq = 70_000;
 
-interface Shopper {
-  shop: string;
-  customerId: number;
-}
-
 async function openShop(
   points: number,
   change: (config: ProgramConfig) => ProgramConfig = (config) => config,
   atShopify = true,
 ): Promise<Shopper> {
-  const shop = `credit-${++shopSeq}.myshopify.com`;
-  await registerLocalShop({ shop, accessToken: `shpat_credit_${shopSeq}` });
-  await stack.db.sql.transaction(async (tx) => {
-    const config = await programConfig(tx, shop);
-    if (!config) throw new Error("no program");
-    await saveProgramConfig(
-      tx,
-      shop,
-      change({
-        ...config,
-        enabled: true,
-        programStartAt: new Date("2025-01-01T00:00:00Z"),
-        growth: {
-          ...config.growth,
-          storeCredit: {
-            enabled: true,
-            stepPoints: 100,
-            minPoints: 100,
-            maxPoints: 5_000,
+  const shop = await openProgramShop(
+    stack,
+    `credit-${++shopSeq}.myshopify.com`,
+    {
+      change: (config) =>
+        change({
+          ...config,
+          growth: {
+            ...config.growth,
+            storeCredit: {
+              enabled: true,
+              stepPoints: 100,
+              minPoints: 100,
+              maxPoints: 5_000,
+            },
           },
-        },
-      }),
-    );
-  });
+        }),
+    },
+  );
   const customerId = ++idSeq;
   const id = ++idSeq;
   const order: OrderInput = {
@@ -62,41 +54,20 @@ async function openShop(
   };
   // The customer exists at Shopify only when the order was placed there.
   if (atShopify) stack.simulator.state.addOrder(shop, order);
-  expect(
-    (await sendWebhook(stack.app, shop, "orders/paid", orderPayload(order)))
-      .status,
-  ).toBe(200);
+  await deliverPaidOrder(stack, shop, order);
   return { shop, customerId };
 }
 
-async function convert(shopper: Shopper, body: Record<string, unknown>) {
-  const response = await shopperRequest(
+const convert = (shopper: Shopper, body: Record<string, unknown>) =>
+  shopperCall(
     stack.app,
-    shopper,
+    "POST",
     "/api/checkout/store-credit",
+    shopperToken(shopper.shop, shopper.customerId),
     body,
   );
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown>,
-  };
-}
 
-async function balances({ shop, customerId }: Shopper) {
-  const member = await stack.db.prisma.member.findUniqueOrThrow({
-    where: { shop_customerId: { shop, customerId: String(customerId) } },
-  });
-  const rebuilt = await stack.db.sql.transaction((tx) =>
-    rebuildMemberState(tx, { shop, memberId: member.id }),
-  );
-  expect(rebuilt.balances).toEqual({
-    available: member.available,
-    pending: member.pending,
-    held: member.held,
-    lifetimeEarned: member.lifetimeEarned,
-  });
-  return rebuilt.balances;
-}
+const balances = (shopper: Shopper) => checkedBalances(stack, shopper);
 
 const credited = (shop: string) =>
   [...stack.simulator.state.require(shop).storeCreditAccounts.values()].map(
@@ -155,7 +126,7 @@ describe("points as store credit", () => {
     const again = await convert(shopper, { points: 500, idempotencyKey });
     expect(again).toMatchObject({
       status: 200,
-      body: { id: first.body.id, status: "POSTED" },
+      body: { id: first.body?.id, status: "POSTED" },
     });
     expect(creditCalls(shopper.shop)).toBe(1);
     expect(credited(shopper.shop)).toEqual([{ balance: 500, transactions: 1 }]);
@@ -199,7 +170,7 @@ describe("points as store credit", () => {
     const retried = await convert(shopper, { points: 400, idempotencyKey });
     expect(retried).toMatchObject({
       status: 202,
-      body: { code: "UNCONFIRMED", id: lost.body.id },
+      body: { code: "UNCONFIRMED", id: lost.body?.id },
     });
     expect(creditCalls(shopper.shop)).toBe(sent);
     expect(await balances(shopper)).toMatchObject({

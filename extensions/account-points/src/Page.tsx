@@ -1,37 +1,16 @@
 import "@shopify/ui-extensions/preact";
-import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { configuredAppUrl } from "../../shared/config";
+import { renderPoints, type PointsProps } from "../../shared/extension-root";
 import { clientFor } from "../../shared/shopify-host";
-import { createLocale, type Locale } from "../../shared/locale";
 import { useSessionState } from "../../shared/use-session";
-import { Notice } from "../../shared/ui";
 import { createAccountSession } from "./account-session";
 import { createBirthdayForm } from "./birthday";
 import { AccountPage } from "./AccountPage";
 import { accountView } from "./view";
 
-export default async () => {
-  render(<Extension />, document.body);
-};
+export default renderPoints(() => shopify.i18n, Points);
 
-function Extension() {
-  const locale = useMemo(() => createLocale(shopify.i18n), []);
-  const appUrl = configuredAppUrl();
-  if (appUrl === null)
-    return <Notice tone="critical" text={locale.t("errors.notConfigured")} />;
-  return <Points appUrl={appUrl} locale={locale} />;
-}
-
-function Points({ appUrl, locale }: { appUrl: string; locale: Locale }) {
-  // fetch is wrapped so it is never called with another `this` ("Illegal invocation").
-  const network = useMemo(
-    () => ({
-      appUrl,
-      fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
-    }),
-    [appUrl],
-  );
+function Points({ network, locale }: PointsProps) {
   const session = useMemo(
     () => createAccountSession(shopify, network, () => crypto.randomUUID()),
     [network],

@@ -13,9 +13,8 @@ import {
 import type { SessionState } from "../../shared/session";
 import type { BirthdayState } from "./birthday";
 import {
-  balanceSummary,
-  waitingView,
-  type BalanceSummary,
+  blockView,
+  type ReadyView,
   type WaitingView,
 } from "../../shared/summary";
 
@@ -58,22 +57,20 @@ export type AccountRedeem =
   | { kind: "notice"; text: string }
   | { kind: "choose"; panel: RedeemPanel };
 
-export type AccountView =
-  | WaitingView
-  | {
-      kind: "ready";
-      summary: BalanceSummary;
-      held: string | null;
-      /** The code just created, shown first so the shopper can copy it. */
-      issued: CodeView | null;
-      /** Codes created earlier and not used yet. */
-      codes: CodeView[];
-      redeem: AccountRedeem;
-      referral: ReferralView | null;
-      challenges: ChallengeLine[];
-      history: HistoryLine[];
-      birthday: BirthdayView;
-    };
+export interface AccountDetails {
+  held: string | null;
+  /** The code just created, shown first so the shopper can copy it. */
+  issued: CodeView | null;
+  /** Codes created earlier and not used yet. */
+  codes: CodeView[];
+  redeem: AccountRedeem;
+  referral: ReferralView | null;
+  challenges: ChallengeLine[];
+  history: HistoryLine[];
+  birthday: BirthdayView;
+}
+
+export type AccountView = WaitingView | ReadyView<AccountDetails>;
 
 export function accountView(
   state: SessionState,
@@ -81,44 +78,41 @@ export function accountView(
   locale: Locale,
   birthday: BirthdayState = { value: null, status: "idle", error: null },
 ): AccountView {
-  const { load, flow } = state;
-  if (load.status !== "ready") return waitingView(load, locale);
-  const { loyalty } = load;
   const { t } = locale;
-  const issued = flow.step === "choosing" ? flow.issued : null;
-  const panel = redeemPanel(loyalty, flow, sliderPoints, locale);
-  return {
-    kind: "ready",
-    summary: balanceSummary(loyalty, locale),
-    held:
-      loyalty.points.held > 0
-        ? t("balance.held", { points: locale.points(loyalty.points.held) })
-        : null,
-    issued: issued === null ? null : codeView(issued, loyalty, locale),
-    codes: loyalty.openRedemptions
-      .filter((redemption) => redemption.id !== issued?.id)
-      .map((redemption) => codeView(redemption, loyalty, locale)),
-    redeem: !loyalty.enabled
-      ? { kind: "notice", text: t("program.disabled") }
-      : panel === null
-        ? { kind: "none" }
-        : { kind: "choose", panel },
-    referral: loyalty.referral,
-    challenges: loyalty.challenges.map((challenge) =>
-      challengeLine(challenge, loyalty.currency, locale),
-    ),
-    history: loyalty.recent.map((line) => historyLine(line, locale)),
-    birthday: {
-      value: birthday.value ?? loyalty.birthday ?? "",
-      saving: birthday.status === "saving",
-      note:
-        birthday.status === "saved"
-          ? { tone: "success", text: t("birthday.saved") }
-          : birthday.status === "failed"
-            ? { tone: "critical", text: birthday.error ?? "" }
-            : null,
-    },
-  };
+  return blockView(state, locale, (loyalty, flow): AccountDetails => {
+    const issued = flow.step === "choosing" ? flow.issued : null;
+    const panel = redeemPanel(loyalty, flow, sliderPoints, locale);
+    return {
+      held:
+        loyalty.points.held > 0
+          ? t("balance.held", { points: locale.points(loyalty.points.held) })
+          : null,
+      issued: issued === null ? null : codeView(issued, loyalty, locale),
+      codes: loyalty.openRedemptions
+        .filter((redemption) => redemption.id !== issued?.id)
+        .map((redemption) => codeView(redemption, loyalty, locale)),
+      redeem: !loyalty.enabled
+        ? { kind: "notice", text: t("program.disabled") }
+        : panel === null
+          ? { kind: "none" }
+          : { kind: "choose", panel },
+      referral: loyalty.referral,
+      challenges: loyalty.challenges.map((challenge) =>
+        challengeLine(challenge, loyalty.currency, locale),
+      ),
+      history: loyalty.recent.map((line) => historyLine(line, locale)),
+      birthday: {
+        value: birthday.value ?? loyalty.birthday ?? "",
+        saving: birthday.status === "saving",
+        note:
+          birthday.status === "saved"
+            ? { tone: "success", text: t("birthday.saved") }
+            : birthday.status === "failed"
+              ? { tone: "critical", text: birthday.error ?? "" }
+              : null,
+      },
+    };
+  });
 }
 
 function challengeLine(

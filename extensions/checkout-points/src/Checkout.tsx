@@ -1,11 +1,8 @@
 import "@shopify/ui-extensions/preact";
-import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { configuredAppUrl } from "../../shared/config";
-import { createLocale, type Locale } from "../../shared/locale";
+import { renderPoints, type PointsProps } from "../../shared/extension-root";
 import { subtotalMinor } from "../../shared/shopify-host";
 import { useSessionState } from "../../shared/use-session";
-import { Notice } from "../../shared/ui";
 import {
   canUpdateDiscountCodes,
   createCheckoutSession,
@@ -13,28 +10,12 @@ import {
 import { CheckoutBlock } from "./CheckoutBlock";
 import { checkoutView } from "./view";
 
-export default async () => {
-  render(<Extension />, document.body);
-};
+export default renderPoints(() => shopify.i18n, Points);
 
-function Extension() {
-  const locale = useMemo(() => createLocale(shopify.i18n), []);
-  const appUrl = configuredAppUrl();
-  if (appUrl === null)
-    return <Notice tone="critical" text={locale.t("errors.notConfigured")} />;
-  return <Points appUrl={appUrl} locale={locale} />;
-}
-
-function Points({ appUrl, locale }: { appUrl: string; locale: Locale }) {
+function Points({ network, locale }: PointsProps) {
   const session = useMemo(
-    // fetch is wrapped so it is never called with another `this` ("Illegal invocation").
-    () =>
-      createCheckoutSession(
-        shopify,
-        { appUrl, fetch: (...args) => fetch(...args) },
-        () => crypto.randomUUID(),
-      ),
-    [appUrl],
+    () => createCheckoutSession(shopify, network, () => crypto.randomUUID()),
+    [network],
   );
   const state = useSessionState(session);
   const [sliderPoints, setSliderPoints] = useState<number | null>(null);

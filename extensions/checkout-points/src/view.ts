@@ -1,3 +1,4 @@
+import type { Loyalty } from "../../shared/api";
 import type { Locale } from "../../shared/locale";
 import {
   describeProblem,
@@ -5,11 +6,10 @@ import {
   redeemPanel,
   type RedeemPanel,
 } from "../../shared/redeem";
-import type { SessionState } from "../../shared/session";
+import type { FlowState, SessionState } from "../../shared/session";
 import {
-  balanceSummary,
-  waitingView,
-  type BalanceSummary,
+  blockView,
+  type ReadyView,
   type WaitingView,
 } from "../../shared/summary";
 
@@ -19,14 +19,12 @@ export type CheckoutRedeem =
   | { kind: "held"; text: string; busy: boolean; problem: string | null }
   | { kind: "choose"; panel: RedeemPanel };
 
-export type CheckoutView =
-  | WaitingView
-  | {
-      kind: "ready";
-      summary: BalanceSummary;
-      earn: string | null;
-      redeem: CheckoutRedeem;
-    };
+export interface CheckoutDetails {
+  earn: string | null;
+  redeem: CheckoutRedeem;
+}
+
+export type CheckoutView = WaitingView | ReadyView<CheckoutDetails>;
 
 export interface CheckoutViewInput {
   state: SessionState;
@@ -35,50 +33,46 @@ export interface CheckoutViewInput {
   locale: Locale;
 }
 
-export function checkoutView({
-  state,
-  sliderPoints,
-  canUpdateDiscountCodes,
-  locale,
-}: CheckoutViewInput): CheckoutView {
-  const { load, flow } = state;
-  if (load.status !== "ready") return waitingView(load, locale);
-  const { loyalty } = load;
-  const { t } = locale;
-  const estimate = loyalty.earnEstimate?.points ?? 0;
-  return {
-    kind: "ready",
-    summary: balanceSummary(loyalty, locale),
-    earn:
-      estimate > 0
-        ? t("earn.thisOrder", { points: locale.points(estimate) })
-        : null,
-    redeem: redeem(),
-  };
+export function checkoutView(input: CheckoutViewInput): CheckoutView {
+  const { locale } = input;
+  return blockView(input.state, locale, (loyalty, flow): CheckoutDetails => {
+    const estimate = loyalty.earnEstimate?.points ?? 0;
+    return {
+      earn:
+        estimate > 0
+          ? locale.t("earn.thisOrder", { points: locale.points(estimate) })
+          : null,
+      redeem: checkoutRedeem(loyalty, flow, input),
+    };
+  });
+}
 
-  function redeem(): CheckoutRedeem {
-    if (flow.step === "holding" || flow.step === "releasing") {
-      const { redemption } = flow;
-      return {
-        kind: "held",
-        text: t("redeem.applied", {
-          code: redemption.code,
-          value: describeValue(redemption.value, loyalty.currency, locale),
-          points: locale.points(redemption.points),
-        }),
-        busy: flow.step === "releasing",
-        problem:
-          flow.step === "holding" && flow.problem !== null
-            ? describeProblem(flow.problem, locale)
-            : null,
-      };
-    }
-    if (!loyalty.enabled)
-      return { kind: "notice", text: t("program.disabled") };
-    const panel = redeemPanel(loyalty, flow, sliderPoints, locale);
-    if (panel === null) return { kind: "none" };
-    if (!canUpdateDiscountCodes)
-      return { kind: "notice", text: t("redeem.codesLocked") };
-    return { kind: "choose", panel };
+function checkoutRedeem(
+  loyalty: Loyalty,
+  flow: FlowState,
+  { sliderPoints, canUpdateDiscountCodes, locale }: CheckoutViewInput,
+): CheckoutRedeem {
+  const { t } = locale;
+  if (flow.step === "holding" || flow.step === "releasing") {
+    const { redemption } = flow;
+    return {
+      kind: "held",
+      text: t("redeem.applied", {
+        code: redemption.code,
+        value: describeValue(redemption.value, loyalty.currency, locale),
+        points: locale.points(redemption.points),
+      }),
+      busy: flow.step === "releasing",
+      problem:
+        flow.step === "holding" && flow.problem !== null
+          ? describeProblem(flow.problem, locale)
+          : null,
+    };
   }
+  if (!loyalty.enabled) return { kind: "notice", text: t("program.disabled") };
+  const panel = redeemPanel(loyalty, flow, sliderPoints, locale);
+  if (panel === null) return { kind: "none" };
+  if (!canUpdateDiscountCodes)
+    return { kind: "notice", text: t("redeem.codesLocked") };
+  return { kind: "choose", panel };
 }
