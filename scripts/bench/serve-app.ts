@@ -1,11 +1,14 @@
-// The built app, served for the webhook bench in its own process (see child.ts for why). The
-// parent passes the bench database and credentials in BENCH_* variables; the app's own variables
-// are set in `configure`, before the build is imported, because the app reads them at load time.
+// The built app, served in its own process for the webhook bench and the proof suite (see child.ts
+// for why; the proof also kills it). The parent passes the database and credentials in BENCH_*
+// variables, and BENCH_ADMIN_API_ORIGIN when the app's Admin API calls go to a simulator; the
+// app's own variables are set in `configure`, before the build is imported, because the app reads
+// them at load time.
 import { serveBuild } from "../../server/serve-build";
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const apiKey = process.env.BENCH_API_KEY;
 const apiSecret = process.env.BENCH_API_SECRET;
+const adminApiOrigin = process.env.BENCH_ADMIN_API_ORIGIN;
 if (!databaseUrl || !apiKey || !apiSecret) {
   console.error(
     "BENCH_DATABASE_URL, BENCH_API_KEY and BENCH_API_SECRET are required",
@@ -29,7 +32,8 @@ const served = await serveBuild({
       SCOPES: "read_customers,write_customers,read_orders,write_discounts",
       DATABASE_URL: databaseUrl,
     });
-    delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
+    if (adminApiOrigin) process.env.SHOPIFY_ADMIN_API_ORIGIN = adminApiOrigin;
+    else delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
     delete process.env.PGLITE_DATA_DIR;
   },
 });

@@ -16,7 +16,7 @@ import {
 } from "../../simulator/webhooks";
 import { startTestApp, type RunningApp } from "../support/app";
 import { allowConsoleError } from "../support/console";
-import { findTextAnywhere, rowsOfShop } from "../support/database-scan";
+import { findTextAnywhere, rowsOfShop } from "../../scripts/lib/database-scan";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { sendWebhook } from "../support/webhooks";
 
