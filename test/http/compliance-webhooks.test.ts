@@ -368,6 +368,21 @@ describe("bad input", () => {
     });
   });
 
+  it("a signed body with a NUL byte gets 400 and is kept as a dead letter, not retried for ever", async () => {
+    const before = await db.prisma.deadLetter.count({ where: { shop } });
+    const response = await sendWebhook(
+      app,
+      shop,
+      "customers/redact",
+      undefined,
+      { rawBody: `{"shop_id": ${shopId}, "customer": \u0000}` },
+    );
+    expect(response.status).toBe(400);
+    expect(await db.prisma.deadLetter.count({ where: { shop } })).toBe(
+      before + 1,
+    );
+  });
+
   it("an id beyond a JSON number's precision is refused rather than rounded onto another shopper", async () => {
     // Written into the raw body: as a JavaScript number it would already have lost its last digits.
     const rawBody = JSON.stringify({
