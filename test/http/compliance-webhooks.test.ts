@@ -334,6 +334,27 @@ describe("customers/redact", () => {
 
 describe("shop/redact", () => {
   it("deletes every row of the shop and nothing of any other shop", async () => {
+    // A tier change and a job for Shopify, as every shop whose members earn has them.
+    for (const name of [shop, neighbour]) {
+      await db.prisma.tierChange.create({
+        data: {
+          shop: name,
+          memberId: member.memberId,
+          toHandle: "silver",
+          direction: "UP",
+          reason: "EARNED",
+          rewardedHandles: [],
+          at: new Date(),
+        },
+      });
+      await db.prisma.outboxJob.create({
+        data: {
+          shop: name,
+          kind: "CUSTOMER_TAGS",
+          payload: { customerId: String(shopper.id), add: [], remove: [] },
+        },
+      });
+    }
     const neighbourBefore = await rowsOfShop(db.prisma, neighbour);
     expect(
       (
