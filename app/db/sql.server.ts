@@ -76,6 +76,17 @@ export function postgresSql(
   return {
     async transaction(work) {
       const client = await pool.connect();
+      // The pool only listens to idle connections. One the server drops while this transaction
+      // holds it (a restart, a failover) reports an 'error' event between two statements, which
+      // unheard would end the process; heard, the next statement fails and the work rolls back.
+      let lost: Error | undefined;
+      const onLost = (error: Error) => {
+        lost = error;
+        log("warn", "database connection lost in a transaction", {
+          error: error.message,
+        });
+      };
+      client.on("error", onLost);
       try {
         await client.query("BEGIN");
         const result = await work({
@@ -87,7 +98,9 @@ export function postgresSql(
         await client.query("ROLLBACK").catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        client.off("error", onLost);
+        // A lost connection is closed rather than handed to the next transaction.
+        client.release(lost);
       }
     },
     query: (text, values) => run(pool, text, values),

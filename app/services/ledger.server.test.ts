@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import type { Tx } from "~/db/client.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import {
 } from "../../test/support/database";
 import {
   cachedMemberState,
+  lockMember,
   rebuildMemberState,
   writeLedger,
   type MemberRef,
@@ -100,6 +102,44 @@ describe(`the ledger on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, 
     await earnNow(here, "order:7:earn", 10);
     expect((await earnNow(there, "order:7:earn", 30)).status).toBe("applied");
     expect((await expectConsistent(there)).balances.available).toBe(30);
+  });
+
+  it("a release racing a paid order that holds the member's lock waits for it instead of deadlocking", async () => {
+    const member = await newMember();
+    await earnNow(member, "order:race:earn", 1000);
+    const held = await tx((t) =>
+      holdPoints(t, member, {
+        points: 500,
+        valueMinor: 500,
+        currency: "USD",
+        expiresAt: hours(1),
+        now: hours(0),
+        idempotencyKey: "checkout-race",
+      }),
+    );
+    if (!held.ok) throw new Error("the hold should succeed");
+    // The paid order locks the member for its earn, then settles the code it carries; meanwhile
+    // the expiry sweep releases the same code. On PostgreSQL the two overlap.
+    let memberLocked = () => {};
+    const locked = new Promise<void>((resolve) => (memberLocked = resolve));
+    const paid = tx(async (t) => {
+      await lockMember(t, member);
+      memberLocked();
+      await sleep(200);
+      return settleRedemption(t, shop, held.redemptionId, "POST", hours(2));
+    });
+    await locked;
+    const released = tx((t) =>
+      settleRedemption(t, shop, held.redemptionId, "RELEASE", hours(2)),
+    );
+    expect(await Promise.all([paid, released])).toEqual([
+      expect.objectContaining({ ok: true, status: "POSTED", changed: true }),
+      { ok: false, reason: "ALREADY_POSTED" },
+    ]);
+    expect((await expectConsistent(member)).balances).toMatchObject({
+      available: 500,
+      held: 0,
+    });
   });
 
   it("hold → post spends the points; hold → release gives them back to their lot", async () => {

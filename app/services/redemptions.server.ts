@@ -134,8 +134,9 @@ export type SettleOutcome =
 
 /**
  * Second phase: POST when the paid order carrying the code arrives, RELEASE when the code expires,
- * is removed or could not be created. The redemption row is locked first, so an expiry sweep
- * racing a paid order settles it exactly once, one way.
+ * is removed or could not be created. The redemption row is locked, so an expiry sweep racing a
+ * paid order settles it exactly once, one way; the member is locked before it, as every writer
+ * locks them (a paid order locks the member to earn, then settles its codes), or the two deadlock.
  */
 export async function settleRedemption(
   tx: Tx,
@@ -145,6 +146,13 @@ export async function settleRedemption(
   now: Date,
   details?: SettleDetails,
 ): Promise<SettleOutcome> {
+  // A redemption never changes member: reading it unlocked is safe.
+  const [owner] = await tx.query<{ memberId: string }>(
+    `SELECT "memberId" FROM "Redemption" WHERE id = $1 AND shop = $2`,
+    [redemptionId, shop],
+  );
+  if (!owner) return { ok: false, reason: "NOT_FOUND" };
+  await lockMember(tx, { shop, memberId: owner.memberId });
   const rows = await tx.query<{
     status: RedemptionStatus;
     memberId: string;

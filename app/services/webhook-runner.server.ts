@@ -100,6 +100,10 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   return json(200, outcome);
 }
 
+// PostgreSQL text cannot hold U+0000, and the INSERT would fail (500, retried by Shopify for
+// nothing). A body with a raw NUL is not JSON anyway, so it is kept with the NUL replaced.
+const storable = (text: string) => text.replaceAll("\u0000", "\uFFFD");
+
 async function keepDeadLetter(
   database: SqlDatabase,
   delivery: VerifiedDelivery,
@@ -115,8 +119,8 @@ async function keepDeadLetter(
       delivery.webhookId,
       delivery.eventId,
       delivery.apiVersion,
-      rawBody,
-      error.slice(0, 4000),
+      storable(rawBody),
+      storable(error.slice(0, 4000)),
     ],
   );
 }

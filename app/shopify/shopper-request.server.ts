@@ -2,14 +2,16 @@
 // library, the shop and customer read from its claims, JSON answers that CORS lets the extension
 // read, and unexpected errors answered here so the extension still sees a status it can show.
 import { z } from "zod";
+import { env } from "~/env.server";
 import { log } from "~/logger.server";
 import { authenticate, unauthenticated } from "~/shopify.server";
 import type { AdminGraphqlApi } from "~/shopify/admin-client.server";
 
-// Checkout and customer account extension tokens carry the shop as a bare domain in `dest`, and
-// `sub` only for a logged-in customer:
+// Checkout and customer account extension tokens carry the shop as a bare domain in `dest`, `sub`
+// only for a logged-in customer, and this app's client id in `aud`:
 // https://shopify.dev/docs/api/checkout-ui-extensions/latest/apis/session-token
 const claimsSchema = z.object({
+  aud: z.string(),
   dest: z
     .string()
     .transform((dest) => dest.replace(/^https:\/\//, ""))
@@ -113,6 +115,16 @@ export async function forShopper(
     return cors(
       json(400, {
         error: "The session token does not name a shop and customer.",
+        code: "INVALID_SESSION_TOKEN",
+      }),
+    );
+  }
+  // The library decodes extension tokens without checking the audience; a token Shopify made for
+  // another app is not this app's to act on.
+  if (claims.data.aud !== env().SHOPIFY_API_KEY) {
+    return cors(
+      json(401, {
+        error: "The session token is for another app.",
         code: "INVALID_SESSION_TOKEN",
       }),
     );

@@ -23,6 +23,8 @@ export interface LoadOptions {
   maxDurationMs?: number;
   /** A request without an answer after this long counts as an error (default 10 s). */
   requestTimeoutMs?: number;
+  /** Told each request's fate by its index in `requests`: its status, or undefined without answer. */
+  onResult?: (index: number, status: number | undefined) => void;
 }
 
 export interface LatencySummary {
@@ -144,7 +146,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         stoppedByTime = true;
         return;
       }
-      const request = options.requests[next];
+      const index = next;
+      const request = options.requests[index];
       next += 1;
       if (request === undefined) return;
       const sentAt = process.hrtime.bigint();
@@ -155,7 +158,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         answered += 1;
         statusCounts[status] = (statusCounts[status] ?? 0) + 1;
         if (doneAt > finished) finished = doneAt;
+        options.onResult?.(index, status);
       } catch (error) {
+        options.onResult?.(index, undefined);
         errors += 1;
         firstError ??= error instanceof Error ? error.message : String(error);
         finished = process.hrtime.bigint();

@@ -1,13 +1,13 @@
-// The built app, served for the benches in its own process (see child.ts for why). The parent
-// passes the bench database and credentials in BENCH_* variables; the app's own variables are set
-// in `configure`, before the build is imported, because the app reads them at load time.
+// The built app, served in its own process for the webhook bench and the proof suite (see child.ts
+// for why; the proof also kills it). The parent passes the database and credentials in BENCH_*
+// variables, and BENCH_ADMIN_API_ORIGIN when the app's Admin API calls go to a simulator; the
+// app's own variables are set in `configure`, before the build is imported, because the app reads
+// them at load time.
 import { serveBuild } from "../../server/serve-build";
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const apiKey = process.env.BENCH_API_KEY;
 const apiSecret = process.env.BENCH_API_SECRET;
-// The checkout bench's simulator; without it no Admin API call may leave for a simulator the
-// developer happens to have configured.
 const adminApiOrigin = process.env.BENCH_ADMIN_API_ORIGIN;
 if (!databaseUrl || !apiKey || !apiSecret) {
   console.error(

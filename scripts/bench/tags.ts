@@ -33,6 +33,7 @@ import { MUTATION_COST } from "../../simulator/cost";
 import { startShopifySimulator, type Simulator } from "../../simulator/server";
 import { formatMs, formatNumber, formatTable } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
+import { useAppEnvironment } from "../lib/app-environment";
 import { seededRandom } from "../lib/seeded-random";
 import { positiveInteger } from "./options";
 import {
@@ -558,30 +559,6 @@ function printResults(
 // ---------------------------------------------------------------------------------------------
 // Running
 
-/** The app's environment as test/support/app.ts sets it; the keys' old values to put back. */
-function useAppEnvironment(simulatorOrigin: string): () => void {
-  const values: Record<string, string> = {
-    NODE_ENV: "test",
-    LOYALTY_LOG: process.env.LOYALTY_LOG ?? "silent",
-    SHOPIFY_API_KEY: "loyalty-bench-api-key",
-    SHOPIFY_API_SECRET: "loyalty-bench-api-secret",
-    // Nothing is served: the worker only calls out.
-    SHOPIFY_APP_URL: "http://127.0.0.1:9",
-    SCOPES: "read_customers,write_customers",
-    SHOPIFY_ADMIN_API_ORIGIN: simulatorOrigin,
-  };
-  const previous = Object.fromEntries(
-    Object.keys(values).map((key) => [key, process.env[key]]),
-  );
-  Object.assign(process.env, values);
-  return () => {
-    for (const [key, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-}
-
 async function runTagBench(options: OptionValues): Promise<BenchResult> {
   const settings = settingsFrom(options);
   const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
@@ -641,7 +618,12 @@ async function runTagBench(options: OptionValues): Promise<BenchResult> {
       bucketSize: settings.bucket,
       restoreRate: RESTORE_RATE,
     });
-    restoreEnvironment = useAppEnvironment(simulator.origin);
+    restoreEnvironment = useAppEnvironment({
+      apiKey: "loyalty-bench-api-key",
+      apiSecret: "loyalty-bench-api-secret",
+      adminApiOrigin: simulator.origin,
+      scopes: "read_customers,write_customers",
+    });
     globalThis.loyaltyDatabase = Promise.resolve(database);
     // Only now: these read the environment and open the database when first imported.
     const { unauthenticated } = await import("../../app/shopify.server");

@@ -2,19 +2,13 @@
 // database, next to a bare node:http server that only verifies the HMAC, with the same requests
 // on the same machine in the same run. ARCHITECTURE.md §4 sets the target (1,000 orders/s with a
 // p99 under 50 ms); this prints what was measured and never fails on it.
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { openDatabase } from "../../app/db/client.server";
-import {
-  ensureShop,
-  programConfig,
-  saveProgramConfig,
-} from "../../app/services/program.server";
 import { ADMIN_API_VERSION } from "../../app/shopify/api-version";
 import type { OrderInput, OrderLineInput } from "../../simulator/orders";
-import { buildWebhookRequest, orderPayload } from "../../simulator/webhooks";
+import { orderPayload } from "../../simulator/webhooks";
+import { ensureBuild } from "../lib/app-build";
+import { prepareShop } from "../lib/prepare-shop";
+import { signedDelivery } from "../lib/signed-delivery";
 import { startChildServer, type ChildServer } from "./child";
 import {
   formatStatusCounts,
@@ -38,7 +32,6 @@ const shop = "loyalty-bench.myshopify.com";
 const apiKey = "loyalty-bench-api-key";
 const apiSecret = "loyalty-bench-api-secret";
 const webhookPath = "/webhooks/orders/paid";
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 interface Settings {
   orders: number;
@@ -69,32 +62,15 @@ function settingsFrom(options: OptionValues): Settings {
 // PostgreSQL
 
 /** The state an installed shop is in: a program switched on, earning at once, and its session. */
-async function prepareShop(url: string): Promise<void> {
+async function prepareBenchShop(url: string): Promise<void> {
   const database = await openDatabase({ url });
   try {
-    await database.sql.transaction(async (tx) => {
-      await ensureShop(tx, { shop, currency: "USD", timezone: "UTC" });
-      const config = await programConfig(tx, shop);
-      if (!config) throw new Error(`ensureShop left no program for ${shop}`);
-      await saveProgramConfig(tx, shop, {
-        ...config,
-        enabled: true,
-        pendingDays: 0,
-      });
-    });
     // authenticate.webhook looks the offline session up on every delivery; an installed shop has
     // one, so the lookup finds a row as it would in production.
-    await database.prisma.session.upsert({
-      where: { id: `offline_${shop}` },
-      create: {
-        id: `offline_${shop}`,
-        shop,
-        state: "bench",
-        isOnline: false,
-        accessToken: "shpat_loyalty_bench",
-        scope: "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
-      },
-      update: {},
+    await prepareShop(database, {
+      shop,
+      accessToken: "shpat_loyalty_bench",
+      configure: (config) => ({ ...config, pendingDays: 0 }),
     });
   } finally {
     await database.close();
@@ -135,42 +111,6 @@ async function orderOutcomes(url: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The build
-
-function newestMtime(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    const mtime = entry.isDirectory()
-      ? newestMtime(path)
-      : statSync(path).mtimeMs;
-    if (mtime > newest) newest = mtime;
-  }
-  return newest;
-}
-
-/**
- * Builds when the build is missing or older than app/: a stale build would measure yesterday's
- * handler (the accrual route is landing while this bench exists). LOYALTY_SKIP_BUILD=1 skips it,
- * as for the demo and the tests.
- */
-function ensureBuild(): void {
-  if (process.env.LOYALTY_SKIP_BUILD === "1") return;
-  const serverBuild = join(repoRoot, "build/server/index.js");
-  const reason = !existsSync(serverBuild)
-    ? "no build yet"
-    : newestMtime(join(repoRoot, "app")) > statSync(serverBuild).mtimeMs
-      ? "app/ changed since the last build"
-      : undefined;
-  if (!reason) return;
-  console.log(`  building the app (${reason})`);
-  execFileSync("npx", ["remix", "vite:build", "--logLevel", "error"], {
-    cwd: repoRoot,
-    stdio: "inherit",
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,28 +192,17 @@ function prepareDeliveries(
   const requests: PreparedRequest[] = [];
   for (let index = 0; index < count; index += 1) {
     const order = benchOrder(firstOrderId + index, random, customers);
-    const rawBody = JSON.stringify(
-      orderPayload({ ...order, shopDomain: shop }),
+    // Only the path of the URL is kept: the load generator sends to the server it is given.
+    requests.push(
+      signedDelivery({
+        url: `http://127.0.0.1${webhookPath}`,
+        topic: "orders/paid",
+        shop,
+        secret: apiSecret,
+        apiVersion: ADMIN_API_VERSION,
+        payload: orderPayload({ ...order, shopDomain: shop }),
+      }),
     );
-    // buildWebhookRequest holds the one copy of Shopify's header logic; only its headers are kept.
-    const request = buildWebhookRequest({
-      url: `http://127.0.0.1${webhookPath}`,
-      topic: "orders/paid",
-      shop,
-      secret: apiSecret,
-      apiVersion: ADMIN_API_VERSION,
-      rawBody,
-    });
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    requests.push({
-      method: "POST",
-      path: webhookPath,
-      headers,
-      body: Buffer.from(rawBody, "utf8"),
-    });
   }
   return requests;
 }
@@ -457,7 +386,7 @@ async function runWebhookBench(options: OptionValues): Promise<BenchResult> {
   );
   try {
     console.log(`  created database ${name}`);
-    await prepareShop(benchUrl);
+    await prepareBenchShop(benchUrl);
     // After the shop exists: orders placed before the install do not earn (the program starts at
     // installation), so every order is stamped later than the shop row.
     const started = Date.now();

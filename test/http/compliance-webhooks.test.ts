@@ -16,7 +16,7 @@ import {
 } from "../../simulator/webhooks";
 import { startTestApp, type RunningApp } from "../support/app";
 import { allowConsoleError } from "../support/console";
-import { findTextAnywhere, rowsOfShop } from "../support/database-scan";
+import { findTextAnywhere, rowsOfShop } from "../../scripts/lib/database-scan";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { sendWebhook } from "../support/webhooks";
 
@@ -334,6 +334,27 @@ describe("customers/redact", () => {
 
 describe("shop/redact", () => {
   it("deletes every row of the shop and nothing of any other shop", async () => {
+    // A tier change and a job for Shopify, as every shop whose members earn has them.
+    for (const name of [shop, neighbour]) {
+      await db.prisma.tierChange.create({
+        data: {
+          shop: name,
+          memberId: member.memberId,
+          toHandle: "silver",
+          direction: "UP",
+          reason: "EARNED",
+          rewardedHandles: [],
+          at: new Date(),
+        },
+      });
+      await db.prisma.outboxJob.create({
+        data: {
+          shop: name,
+          kind: "CUSTOMER_TAGS",
+          payload: { customerId: String(shopper.id), add: [], remove: [] },
+        },
+      });
+    }
     const neighbourBefore = await rowsOfShop(db.prisma, neighbour);
     expect(
       (
@@ -366,6 +387,21 @@ describe("bad input", () => {
       ...before,
       DeadLetter: (before.DeadLetter ?? 0) + 1,
     });
+  });
+
+  it("a signed body with a NUL byte gets 400 and is kept as a dead letter, not retried for ever", async () => {
+    const before = await db.prisma.deadLetter.count({ where: { shop } });
+    const response = await sendWebhook(
+      app,
+      shop,
+      "customers/redact",
+      undefined,
+      { rawBody: `{"shop_id": ${shopId}, "customer": \u0000}` },
+    );
+    expect(response.status).toBe(400);
+    expect(await db.prisma.deadLetter.count({ where: { shop } })).toBe(
+      before + 1,
+    );
   });
 
   it("an id beyond a JSON number's precision is refused rather than rounded onto another shopper", async () => {

@@ -633,6 +633,32 @@ describe("who may redeem", () => {
     });
   });
 
+  it("a token for another app, signed with this app's secret, is refused before anything is read", async () => {
+    const shopper = await openShop(1_000);
+    const otherApp = mintCheckoutSessionToken({
+      shop: shopper.shop,
+      customerId: shopper.customerId,
+      apiKey: testApp.apiKey,
+      secret: testApp.apiSecret,
+      audience: "another-app-api-key",
+    });
+    const response = await call("POST", "/api/checkout/redemptions", otherApp, {
+      rewardId: "fixed-500",
+      idempotencyKey: randomUUID(),
+    });
+    expect(response).toMatchObject({
+      status: 401,
+      body: { code: "INVALID_SESSION_TOKEN" },
+    });
+    expect((await call("GET", "/api/checkout/loyalty", otherApp)).status).toBe(
+      401,
+    );
+    expect(await balances(shopper)).toMatchObject({
+      available: 1_000,
+      held: 0,
+    });
+  });
+
   it("a malformed body gets 400 with the fields at fault, and nothing is held", async () => {
     const shopper = await openShop(1_000);
     const response = await call(

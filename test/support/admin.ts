@@ -1,46 +1,15 @@
-import { mintAdminSessionToken } from "../../simulator/session-tokens";
+import {
+  adminDataRequest,
+  type AdminRequestInit,
+} from "../../scripts/lib/admin-request";
 import { testApp, type RunningApp } from "./app";
 
-/**
- * A request from an embedded admin page as App Bridge makes it: the route's data with the
- * session token Shopify's admin hands the page, from a browser.
- */
+/** An admin page's data request to the test app, with a session token for `shop`. */
 export function adminRequest(
   app: RunningApp,
   shop: string,
   route: { path: string; id: string },
-  init: {
-    method?: string;
-    form?: Record<string, string>;
-    body?: URLSearchParams;
-    /** Sent as multipart/form-data (file uploads); fetch sets the boundary. */
-    multipart?: FormData;
-    /** The staff member's Shopify user id (the token's `sub`). */
-    userId?: string;
-  } = {},
+  init: AdminRequestInit = {},
 ) {
-  const token = mintAdminSessionToken({
-    shop,
-    apiKey: testApp.apiKey,
-    secret: testApp.apiSecret,
-    userId: init.userId,
-  });
-  const separator = route.path.includes("?") ? "&" : "?";
-  const url = `${app.url}${route.path}${separator}_data=${encodeURIComponent(route.id)}`;
-  return fetch(url, {
-    method: init.method ?? "GET",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "User-Agent":
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36",
-      ...(init.form || init.body
-        ? { "Content-Type": "application/x-www-form-urlencoded" }
-        : {}),
-    },
-    body:
-      init.multipart ??
-      (
-        init.body ?? (init.form ? new URLSearchParams(init.form) : undefined)
-      )?.toString(),
-  });
+  return adminDataRequest({ url: app.url, ...testApp }, shop, route, init);
 }
