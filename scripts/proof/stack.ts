@@ -279,6 +279,11 @@ export interface ProofStack {
   server: PostgresServer;
   database: Database;
   simulator: Simulator;
+  /**
+   * Shopify's clock (the simulator's buckets and code ends), real time plus `offsetMs`: a
+   * scenario moves it forward to skip waits rather than sit through them.
+   */
+  clock: { offsetMs: number; now(): number };
   app: AppProcess;
   /** The library's Admin API context for a shop, as the app's workers get it. */
   adminFor(shop: string): Promise<AdminGraphqlApi>;
@@ -303,7 +308,11 @@ export async function openProofStack(
   try {
     const database = await openDatabase({ url: created.url });
     closers.push(() => database.close());
-    const simulator = await startShopifySimulator({ port: 0 });
+    const clock = {
+      offsetMs: 0,
+      now: () => Date.now() + clock.offsetMs,
+    };
+    const simulator = await startShopifySimulator({ port: 0, now: clock.now });
     closers.push(() => simulator.close());
     const app = await startApp({
       databaseUrl: created.url,
@@ -325,6 +334,7 @@ export async function openProofStack(
       server,
       database,
       simulator,
+      clock,
       app,
       adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
       openShop: (shop, configure) =>

@@ -20,15 +20,13 @@ const REWARD = { id: "fixed-500", points: 500 };
 export const concurrentRedemptions: Scenario = {
   name: "5 concurrent redemptions",
   async run({ stack, size, now, log }) {
-    const shop = "proof-redeem.myshopify.com";
-    await stack.openShop(shop, historyProgram(now));
     const random = seededRandom(505);
-    const expected = new Map<string, number>();
+    const ledgers: string[] = [];
     const wrongRounds: string[] = [];
     const race = { posted: 0, released: 0, both: 0, neither: 0 };
     let granted = 0;
     let refused = 0;
-    const paid = async (payload: object) => {
+    const paid = async (shop: string, payload: object) => {
       const report = await send(stack.app, [
         webhookRequest(shop, "orders/paid", { payload }),
       ]);
@@ -36,6 +34,10 @@ export const concurrentRedemptions: Scenario = {
     };
 
     for (let round = 1; round <= size.redemptionRounds; round++) {
+      // A shop per round: each has its own Admin API bucket at Shopify, which a hundred rounds of
+      // five codes in a few seconds would empty (the app then answers 502 and holds nothing).
+      const shop = `proof-redeem-${round}.myshopify.com`;
+      await stack.openShop(shop, historyProgram(now));
       const customer = {
         id: 600_000 + round,
         email: `redeemer.${round}@example.com`,
@@ -43,6 +45,7 @@ export const concurrentRedemptions: Scenario = {
       stack.simulator.addCustomer(shop, customer);
       const orderId = 7_000_000 + round * 10;
       await paid(
+        shop,
         oneLineOrder({
           id: orderId,
           customer,
@@ -85,7 +88,10 @@ export const concurrentRedemptions: Scenario = {
         member.held !== BALANCE
       )
         wrongRounds.push(
-          `round ${round}: ${codes.length} codes, ${notEnough.length} refused, ${member?.available} available, ${member?.held} held`,
+          `round ${round}: ${codes.length} codes, ${notEnough.length} refused, other answers ${answers
+            .filter((answer) => answer.status !== 201 && answer.status !== 409)
+            .map((answer) => answer.status)
+            .join(" ")}; ${member?.available} available, ${member?.held} held`,
         );
 
       // The code ended ten minutes ago by the sweep's clock, and Shopify counts no use of it: the
@@ -109,7 +115,7 @@ export const concurrentRedemptions: Scenario = {
             now: sweepAt,
           }),
         ),
-        sleep(random() * 40).then(() => paid(order)),
+        sleep(random() * 40).then(() => paid(shop, order)),
       ]);
       const settled = await stack.database.sql.query<{
         kind: string;
@@ -128,10 +134,14 @@ export const concurrentRedemptions: Scenario = {
       else if (posts === 0 && releases === 1) race.released += 1;
       else if (posts + releases === 0) race.neither += 1;
       else race.both += 1;
-      expected.set(String(customer.id), BALANCE - REWARD.points * posts);
+      const ledger = await checkLedger(
+        stack.database,
+        shop,
+        new Map([[String(customer.id), BALANCE - REWARD.points * posts]]),
+      );
+      if (!ledger.exact) ledgers.push(`round ${round}: ${ledger.summary}`);
     }
     if (wrongRounds.length > 0) log(`  ${wrongRounds.join("\n  ")}`);
-    const ledger = await checkLedger(stack.database, shop, expected);
     const rounds = size.redemptionRounds;
     return {
       volume: `${formatNumber(rounds)} × ${HOLDS} concurrent holds of ${REWARD.points} on ${formatNumber(BALANCE)} points; ${formatNumber(rounds)} expiry sweeps racing a paid order`,
@@ -140,12 +150,12 @@ export const concurrentRedemptions: Scenario = {
           ? `exactly 5 held every time (${formatNumber(granted)} granted, ${formatNumber(refused)} refused 409)`
           : `${wrongRounds.length} rounds wrong: ${wrongRounds.slice(0, 2).join("; ")}`) +
         `; race: ${race.posted} posted, ${race.released} released, ${race.both} both, ${race.neither} neither`,
-      ledger: ledger.summary,
+      ledger: ledgers.length === 0 ? "ledger exact" : ledgers.join(" | "),
       ok:
         wrongRounds.length === 0 &&
         race.both === 0 &&
         race.neither === 0 &&
-        ledger.exact,
+        ledgers.length === 0,
     };
   },
 };

@@ -1,5 +1,5 @@
 // Tier tags and code deletions reach Shopify through the outbox (ADR 008, 011). Shopify answers
-// THROTTLED, then 5xx, then drops connections for a while; every job must still land, and the
+// THROTTLED, then 503, then drops connections for a while; every job must still land, and the
 // result at Shopify be what the ledger says, with nothing parked as dead but a job that can never
 // succeed (here: tags for a customer Shopify does not have).
 //
@@ -15,6 +15,7 @@ import {
 } from "../../../app/services/outbox-worker.server";
 import { enqueue, outboxHealth } from "../../../app/services/outbox.server";
 import { AdminCostBudget } from "../../../app/shopify/admin-client.server";
+import type { Fault } from "../../../simulator/faults";
 import { formatNumber } from "../../bench/report";
 import { storeOfflineSession } from "../../lib/prepare-shop";
 import { historyProgram, oneLineOrder } from "../history";
@@ -31,7 +32,6 @@ import {
 const FOREIGN_TAG = "vip";
 const GOLD = tierTag(DEFAULT_TIER_TAG_PREFIX, "gold");
 const UNKNOWN_CUSTOMER = "999999999";
-const HOUR = 3_600_000;
 
 export const shopifyDegraded: Scenario = {
   name: "6 shopify degraded",
@@ -106,44 +106,50 @@ export const shopifyDegraded: Scenario = {
 
       const before = await outboxHealth(database.sql, shop);
       const jobs = before.counts.PENDING;
-      const half = Math.ceil(jobs / 2);
-      const faults = { THROTTLED: jobs, HTTP: 2 * half, TIMEOUT: half };
-      stack.simulator.faults.enqueue(
+      // Shopify is degraded for the worker's first three runs, one kind of failure each (every
+      // call of the run fails), and healthy after: a few minutes of the worker's time, well
+      // inside the hour its retries span (ADR 008).
+      const phases: Fault[] = [
         { kind: "THROTTLED" },
-        { shop, times: faults.THROTTLED },
-      );
-      for (const status of [503, 500] as const)
-        stack.simulator.faults.enqueue(
-          { kind: "HTTP", status },
-          { shop, times: half },
-        );
-      stack.simulator.faults.enqueue(
+        { kind: "HTTP", status: 503 },
         { kind: "TIMEOUT", ms: 50 },
-        { shop, times: faults.TIMEOUT },
-      );
+      ];
       const callsBefore = stack.simulator.calls.length;
       log(
-        `  ${formatNumber(jobs)} jobs pending; Shopify answers ${formatNumber(faults.THROTTLED)} THROTTLED, ${formatNumber(faults.HTTP)} × 5xx, ${formatNumber(faults.TIMEOUT)} timeouts`,
+        `  ${formatNumber(jobs)} jobs pending; Shopify answers THROTTLED, then 503, then drops connections, one worker run each`,
       );
 
-      let clock = Date.now();
+      const started = stack.clock.now();
       let runs = 0;
       const budget = new AdminCostBudget();
       for (; runs < 40; runs++) {
         const { counts } = await outboxHealth(database.sql, shop);
         if (counts.PENDING + counts.RUNNING === 0) break;
+        stack.simulator.faults.clear();
+        const fault = phases[runs];
+        if (fault)
+          stack.simulator.faults.enqueue(fault, { shop, times: 100_000 });
         await runOutboxOnce({
           sql: database.sql,
           adminFor: stack.adminFor,
           handlers: outboxHandlers,
           workerId: "proof-degraded",
           budget,
-          now: () => new Date(clock),
+          now: () => new Date(stack.clock.now()),
           timeoutMs: 2_000,
         });
-        clock += HOUR;
+        // The worker wakes when every waiting job is due, as after sleeping through their
+        // backoffs, and Shopify's clock (its buckets) moves with it: minutes of their time, not
+        // of this machine's.
+        const [next] = await database.sql.query<{ at: Date | null }>(
+          `SELECT max("runAfter") AS at FROM "OutboxJob" WHERE shop = $1 AND status = 'PENDING'`,
+          [shop],
+        );
+        const wait = (next?.at?.getTime() ?? 0) - stack.clock.now();
+        if (wait > 0) stack.clock.offsetMs += wait;
       }
       stack.simulator.faults.clear();
+      const workerMinutes = (stack.clock.now() - started) / 60_000;
 
       const after = await outboxHealth(database.sql, shop, { deadLimit: 50 });
       const calls = stack.simulator.calls
@@ -187,7 +193,7 @@ export const shopifyDegraded: Scenario = {
       return {
         volume: `${formatNumber(customers.length)} customers: ${formatNumber(jobs)} outbox jobs (tier tags, metafields, ${formatNumber(codes.length)} code deletions, 1 invalid) under ${formatNumber(faulted)} injected faults`,
         outcome:
-          `${formatNumber(after.counts.DONE)} done after ${runs} worker runs, ${formatNumber(after.counts.PENDING + after.counts.RUNNING)} left, dead: ${after.dead.map((job) => `${job.kind} ${JSON.stringify(job.payload)}`).join(", ") || "none"}; ` +
+          `${formatNumber(after.counts.DONE)} done after ${runs} worker runs (${formatNumber(workerMinutes, 0)} minutes of its clock), ${formatNumber(after.counts.PENDING + after.counts.RUNNING)} left, dead: ${after.dead.map((job) => `${job.kind} ${JSON.stringify(job.payload)} (${job.lastError ?? ""})`).join(", ") || "none"}; ` +
           `tags at Shopify ${formatNumber(customers.length - wrongTags.length)}/${formatNumber(customers.length)} gold beside the merchant's own; ` +
           `codes deleted ${formatNumber(codes.length - remainingCodes.length)}/${formatNumber(codes.length)} with ${formatNumber(deletions)} delete calls`,
         ledger: ledger.summary,
@@ -197,7 +203,7 @@ export const shopifyDegraded: Scenario = {
           wrongTags.length === 0 &&
           remainingCodes.length === 0 &&
           deletions === codes.length &&
-          faulted === faults.THROTTLED + faults.HTTP + faults.TIMEOUT &&
+          faulted > 0 &&
           ledger.exact,
       };
     } finally {
