@@ -51,6 +51,12 @@ if (!started.ok) {
   process.exit(1);
 }
 const { proof } = started;
+// Ctrl-C mid-run still drops the proof's databases and stops its servers and cluster.
+const interrupted = () => {
+  void proof.close().finally(() => process.exit(130));
+};
+process.once("SIGINT", interrupted);
+process.once("SIGTERM", interrupted);
 console.log(`Proof, ${size.label} size: ${proof.description}\n`);
 const runs: ScenarioRun[] = [];
 try {

@@ -55,15 +55,18 @@ export async function openProof(
     const now = new Date();
     const history = generateHistory({ orders: size.orders, now });
     const expected = expectedPoints(history, defaultProgramConfig("USD").earn);
+    let closed: Promise<void> | undefined;
     return {
       ok: true,
       proof: {
         context: { stack, size, history, expected, now, log },
         description: `the built app in a child process on ${server.description} (database ${stack.database.description}); Shopify simulated at ${stack.simulator.origin}`,
-        close: async () => {
-          await stack.close();
-          await server.close();
-        },
+        // Once, whether the run ends or is interrupted (or both).
+        close: () =>
+          (closed ??= (async () => {
+            await stack.close();
+            await server.close();
+          })()),
       },
     };
   } catch (error) {
