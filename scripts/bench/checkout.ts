@@ -8,11 +8,9 @@
 // simulator runs beside the app in its own process, so the code-minting half of a redemption is
 // not charged to the app's event loop nor to the load generator's. This file is also the
 // simulator's entry point (see the end), so the bench keeps to one module.
-import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { openDatabase } from "../../app/db/client.server";
@@ -29,6 +27,7 @@ import { reviewMemberTier } from "../../app/services/tiers.server";
 import { MUTATION_COST } from "../../simulator/cost";
 import { startShopifySimulator } from "../../simulator/server";
 import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
+import { ensureBuild } from "../lib/app-build";
 import { startChildServer, type ChildServer } from "./child";
 import {
   formatStatusCounts,
@@ -52,7 +51,6 @@ const apiKey = "loyalty-checkout-bench-api-key";
 const apiSecret = "loyalty-checkout-bench-api-secret";
 const accessToken = "shpat_loyalty_checkout_bench";
 const scopes = "read_customers,write_customers,read_orders,write_discounts";
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 const loyaltyPath = "/api/checkout/loyalty?subtotal=4200";
 const redemptionsPath = "/api/checkout/redemptions";
@@ -141,22 +139,6 @@ const customerId = (member: number) => firstCustomerId + member;
  * Builds when the build is missing or older than anything in app/: a stale build would measure
  * routes that have since changed. LOYALTY_SKIP_BUILD=1 skips it, as for the other benches.
  */
-function ensureBuild(): void {
-  if (process.env.LOYALTY_SKIP_BUILD === "1") return;
-  const serverBuild = join(repoRoot, "build/server/index.js");
-  const builtAt = existsSync(serverBuild) ? statSync(serverBuild).mtimeMs : 0;
-  const appDir = join(repoRoot, "app");
-  const stale = readdirSync(appDir, { recursive: true }).some(
-    (entry) => statSync(join(appDir, String(entry))).mtimeMs > builtAt,
-  );
-  if (!stale) return;
-  console.log("  building the app (no build yet, or app/ changed since)");
-  execFileSync("npx", ["remix", "vite:build", "--logLevel", "error"], {
-    cwd: repoRoot,
-    stdio: "inherit",
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Seeding: the simulator's shop and customers, the app's shop, session and members
 
