@@ -12,7 +12,7 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 export const streamTimeout = 5000;
 
 // Reached by the node server through the build's entry module, ahead of Remix's router.
-export { dispatchWebhook } from "./webhooks.server";
+export { directRoute } from "./direct-routes.server";
 export { startBackgroundJobs } from "./jobs.server";
 
 export default async function handleRequest(

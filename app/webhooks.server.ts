@@ -55,12 +55,15 @@ const handlersByPath = new Map(
 );
 
 /**
- * The webhook routes without Remix's request pipeline: the node server in front of Remix calls
- * this first (see server/app-server.ts and docs/decisions/007-webhook-path.md). Null when the
+ * The webhook routes without Remix's request pipeline: the node server in front of Remix asks
+ * for this first (see server/app-server.ts and docs/decisions/007-webhook-path.md). Null when the
  * request is not a webhook delivery, which then goes to Remix as usual.
  */
-export function dispatchWebhook(request: Request): Promise<Response> | null {
-  if (request.method !== "POST") return null;
-  const handler = handlersByPath.get(new URL(request.url).pathname);
-  return handler ? handleWebhook(request, handler) : null;
+export function webhookRoute(
+  method: string,
+  pathname: string,
+): ((request: Request) => Promise<Response>) | null {
+  if (method !== "POST") return null;
+  const handler = handlersByPath.get(pathname);
+  return handler ? (request) => handleWebhook(request, handler) : null;
 }

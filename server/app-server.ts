@@ -4,6 +4,7 @@ import http from "node:http";
 import { extname, join, normalize } from "node:path";
 import { Readable } from "node:stream";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { Admission } from "./admission";
 
 export interface AppServerOptions {
   build: ServerBuild;
@@ -11,6 +12,8 @@ export interface AppServerOptions {
   assetsDir: string;
   mode?: string;
   maxBodyBytes?: number;
+  /** Direct routes at work at once (see Admission); the default suits one process on two cores. */
+  directConcurrency?: number;
 }
 
 const contentTypes: Record<string, string> = {
@@ -22,6 +25,10 @@ const contentTypes: Record<string, string> = {
   ".woff2": "font/woff2",
   ".ico": "image/x-icon",
 };
+
+// Measured with `npm run bench -- checkout webhooks`: a handful in flight keeps the CPU and the
+// database busy without making each request wait for the others' slices of the event loop.
+const defaultDirectConcurrency = 8;
 
 class BodyTooLarge extends Error {}
 
@@ -72,16 +79,29 @@ async function serveAsset(
   return true;
 }
 
-type WebhookDispatcher = (request: Request) => Promise<Response> | null;
+type DirectRoute = (request: Request) => Promise<Response>;
+type DirectRoutes = (method: string, pathname: string) => DirectRoute | null;
 
-/** The app's own webhook dispatch, exported by app/entry.server.tsx into the build. */
-function webhookDispatcher(build: ServerBuild): WebhookDispatcher | undefined {
+/**
+ * The app's hot paths served without Remix's router (webhooks and the shopper summary), exported
+ * by app/entry.server.tsx into the build; null from it sends the request on to Remix.
+ */
+function directRoutes(build: ServerBuild): DirectRoutes {
   const entry: object = build.entry.module;
-  if (!("dispatchWebhook" in entry)) return undefined;
-  const exported = entry.dispatchWebhook;
+  const exported = "directRoute" in entry ? entry.directRoute : undefined;
   return typeof exported === "function"
-    ? (request) => exported(request)
-    : undefined;
+    ? (method, pathname) => exported(method, pathname) as DirectRoute | null
+    : () => null;
+}
+
+/**
+ * Server-Timing in milliseconds: `queue` while the request waited for its turn at a direct route,
+ * `app` for the rest of its time until the answer's head is written. Load tests read it, and so
+ * does a browser's network panel.
+ */
+function serverTiming(startedAt: number, queuedMs: number): string {
+  const app = `app;dur=${(performance.now() - startedAt - queuedMs).toFixed(2)}`;
+  return queuedMs > 0 ? `queue;dur=${queuedMs.toFixed(2)}, ${app}` : app;
 }
 
 /**
@@ -90,7 +110,11 @@ function webhookDispatcher(build: ServerBuild): WebhookDispatcher | undefined {
  * with 413 before any route sees it.
  */
 export function createAppServer(options: AppServerOptions): http.Server {
-  const dispatchWebhook = webhookDispatcher(options.build);
+  const directRoute = directRoutes(options.build);
+  const admission = new Admission(
+    options.directConcurrency ??
+      Number(process.env.APP_DIRECT_CONCURRENCY ?? defaultDirectConcurrency),
+  );
   const handle = createRequestHandler(
     options.build,
     options.mode ?? process.env.NODE_ENV ?? "production",
@@ -99,20 +123,28 @@ export function createAppServer(options: AppServerOptions): http.Server {
   const assetsDir = normalize(options.assetsDir);
 
   return http.createServer(async (request, response) => {
+    const startedAt = performance.now();
     try {
       const url = new URL(
         request.url ?? "/",
         `http://${request.headers.host ?? "localhost"}`,
       );
       const method = request.method ?? "GET";
+      // Only a path naming a file can be one of the build's assets; the API and the pages are not
+      // looked for on disk.
       if (
         (method === "GET" || method === "HEAD") &&
+        extname(url.pathname) !== "" &&
         (await serveAsset(assetsDir, url.pathname, response))
       )
         return;
 
+      // A loader streaming a page stops when the browser goes away; an answer sent in full has
+      // nothing left to abort.
       const controller = new AbortController();
-      response.on("close", () => controller.abort());
+      response.on("close", () => {
+        if (!response.writableFinished) controller.abort();
+      });
       const body =
         method === "GET" || method === "HEAD"
           ? undefined
@@ -123,9 +155,17 @@ export function createAppServer(options: AppServerOptions): http.Server {
         body: body && new Uint8Array(body),
         signal: controller.signal,
       });
-      const fetchResponse =
-        (await dispatchWebhook?.(fetchRequest)) ?? (await handle(fetchRequest));
-      const headers: [string, string][] = [];
+      const direct = directRoute(method, url.pathname);
+      let queuedMs = 0;
+      const fetchResponse = direct
+        ? await admission.run((waitedMs) => {
+            queuedMs = waitedMs;
+            return direct(fetchRequest);
+          })
+        : await handle(fetchRequest);
+      const headers: [string, string][] = [
+        ["server-timing", serverTiming(startedAt, queuedMs)],
+      ];
       fetchResponse.headers.forEach((value, name) => {
         if (name !== "set-cookie") headers.push([name, value]);
       });

@@ -54,6 +54,23 @@ const pgTypes = {
   },
 };
 
+const preparedNames = new Map<string, string>();
+// Each connection keeps every statement it prepared, so only a bounded set of texts is prepared;
+// the app's statements are fixed texts or a handful of variants, well under the cap.
+const maxPrepared = 500;
+
+/**
+ * A name under which `pg` prepares the statement once per connection: PostgreSQL then skips the
+ * parse and, once the plan proves stable, the planning of every later execution.
+ */
+function statementName(text: string): string | undefined {
+  const known = preparedNames.get(text);
+  if (known || preparedNames.size >= maxPrepared) return known;
+  const name = `loyalty_${preparedNames.size}`;
+  preparedNames.set(text, name);
+  return name;
+}
+
 export function postgresSql(
   url: string,
   poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10),
@@ -72,7 +89,14 @@ export function postgresSql(
     client: pg.PoolClient | pg.Pool,
     text: string,
     values: readonly unknown[] = [],
-  ) => (await client.query(text, encode(values))).rows as Row[];
+  ) =>
+    (
+      await client.query({
+        name: statementName(text),
+        text,
+        values: encode(values),
+      })
+    ).rows as Row[];
   return {
     async transaction(work) {
       const client = await pool.connect();

@@ -18,11 +18,7 @@ import {
   type EntryRefs,
 } from "~/loyalty/ledger";
 import { orderValue, type OrderValue } from "~/loyalty/order-value";
-import {
-  lotTimes,
-  programConfigSchema,
-  type ProgramConfig,
-} from "~/loyalty/program";
+import { lotTimes, type ProgramConfig } from "~/loyalty/program";
 import {
   refundedBase,
   type LineBase,
@@ -45,7 +41,11 @@ import {
 import { earnTriggers, flowTriggerJobs } from "./flow-triggers.server";
 import { enqueue, enqueueEvents } from "./outbox.server";
 import { reviewMemberTier } from "./tiers.server";
-import { ensureShop, shopWithProgram } from "./program.server";
+import {
+  ensureShop,
+  readProgramConfig,
+  shopWithProgram,
+} from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 import { advanceChallenges } from "./challenges.server";
 import { shippingAddressHash } from "./referrals.server";
@@ -111,7 +111,8 @@ interface PaidFacts {
 
 interface ProgramJson {
   installedAt: string;
-  config: unknown;
+  /** The jsonb column as text, for readProgramConfig. */
+  config: string;
 }
 
 interface RefundRow {
@@ -157,7 +158,7 @@ async function lockOrder(
      VALUES ($1, $2, 'WAITING', $3, $4, now())
      ON CONFLICT (shop, "orderId") DO UPDATE SET shop = EXCLUDED.shop
      RETURNING ${orderColumns},
-       (SELECT json_build_object('installedAt', s."installedAt", 'config', s.config)
+       (SELECT json_build_object('installedAt', s."installedAt", 'config', s.config::text)
         FROM "Shop" s WHERE s.shop = $1) AS program`,
     [shop, orderId, seed.currency ?? null, seed.customerId ?? null],
   );
@@ -213,7 +214,7 @@ export async function recordPaidOrder(
   });
   const { config, installedAt } = record.program
     ? {
-        config: programConfigSchema.parse(record.program.config),
+        config: readProgramConfig(record.program.config),
         installedAt: jsonTimestamp(record.program.installedAt),
       }
     : await shopProgram(tx, shop, order.currency);

@@ -20,7 +20,7 @@ import {
 import { tierStanding, tierTag, type TierStanding } from "~/loyalty/tiers";
 import { earnModifiers } from "./accrual.server";
 import { lotFromJson, type LotJson } from "./ledger.server";
-import { shopWithProgram } from "./program.server";
+import { readProgramConfig } from "./program.server";
 import { qualifyingTotalOf } from "./tiers.server";
 import {
   challengeStandings,
@@ -91,7 +91,10 @@ const ZERO_POINTS: Balances = {
 
 const RECENT_ENTRIES = 10;
 
+/** The shop's program, and the member's columns: null when the shopper is not a member yet. */
 interface SummaryRow extends Balances {
+  timezone: string;
+  config: string;
   memberId: string | null;
   redactedAt: Date | null;
   tierHandle: string | null;
@@ -119,8 +122,8 @@ interface SummaryRow extends Balances {
  * The cached balances only move when something is written, so lots that have matured or expired
  * since the member's last write are settled here in memory as of `now`: the shopper is shown what
  * a hold made now could spend, without this read taking the member's lock or writing entries.
- * Two statements: the program, then the member with their lots, open codes and latest entries;
- * one more for running challenges, and a member's first look with referrals on gives them their
+ * One statement: the program with the member, their lots, open codes and latest entries; one
+ * more for running challenges or a tier over a window other than lifetime, and a member's first look with referrals on gives them their
  * code (the one write a summary can make).
  */
 export async function memberSummary(
@@ -130,12 +133,9 @@ export async function memberSummary(
   now: Date = new Date(),
   cart: { subtotalMinor: number | null } = { subtotalMinor: null },
 ): Promise<MemberSummary | null> {
-  const found = await shopWithProgram(tx, shop);
-  if (!found) return null;
-  const { config } = found;
-
   const [row] = await tx.query<SummaryRow>(
-    `SELECT m.id AS "memberId", m."redactedAt", m."tierHandle", m."referralCode", m.birthday,
+    `SELECT s.timezone, s.config::text AS config,
+       m.id AS "memberId", m."redactedAt", m."tierHandle", m."referralCode", m.birthday,
        m.available, m.pending, m.held,
        m."lifetimeEarned",
        (SELECT json_agg(l) FROM (
@@ -158,11 +158,14 @@ export async function memberSummary(
             AND x.kind NOT IN ('MATURATION', 'REDEMPTION_POST')
           ORDER BY x.id DESC LIMIT ${RECENT_ENTRIES}
         ) e) AS recent
-     FROM "Member" m WHERE m.shop = $1 AND m."customerId" = $2`,
+     FROM "Shop" s LEFT JOIN "Member" m ON m.shop = s.shop AND m."customerId" = $2
+     WHERE s.shop = $1`,
     [shop, customerId, now],
   );
+  if (!row) return null;
+  const config = readProgramConfig(row.config);
   // A redacted member's entries stay for the arithmetic, but the shopper is no longer linked to them.
-  const member = row && row.redactedAt === null ? row : null;
+  const member = row.memberId !== null && row.redactedAt === null ? row : null;
   const settled = member ? settledState(member, now) : null;
   const points = settled?.balances ?? ZERO_POINTS;
   const tierHandle = member?.tierHandle ?? null;
@@ -176,7 +179,7 @@ export async function memberSummary(
         },
         config.tiers,
         now,
-        found.shop.timezone,
+        row.timezone,
       )
     : 0;
   const standing = tierStanding(config.tiers, tierHandle, qualifying);
@@ -243,9 +246,7 @@ export async function memberSummary(
       ? await challengeStandings(tx, memberRef, config.growth.challenges, now)
       : [],
     birthday: member?.birthday ?? null,
-    expiring: settled
-      ? upcomingExpiries(settled.lots, now, found.shop.timezone)
-      : [],
+    expiring: settled ? upcomingExpiries(settled.lots, now, row.timezone) : [],
   };
 }
 

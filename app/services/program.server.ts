@@ -43,13 +43,42 @@ export async function shopWithProgram(
   tx: Tx,
   shop: string,
 ): Promise<{ shop: ShopRow; config: ProgramConfig } | null> {
-  const [row] = await tx.query<ShopRow & { config: unknown }>(
-    `SELECT shop, currency, timezone, "installedAt", "uninstalledAt", config FROM "Shop" WHERE shop = $1`,
+  const [row] = await tx.query<ShopRow & { config: string }>(
+    `SELECT shop, currency, timezone, "installedAt", "uninstalledAt", config::text AS config
+     FROM "Shop" WHERE shop = $1`,
     [shop],
   );
   if (!row) return null;
   const { config, ...facts } = row;
-  return { shop: facts, config: programConfigSchema.parse(config) };
+  return { shop: facts, config: readProgramConfig(config) };
+}
+
+const readConfigs = new Map<string, ProgramConfig>();
+const maxReadConfigs = 1_000;
+
+/**
+ * The program stored as `text` (jsonb read as text), validated once per distinct text: every
+ * webhook and checkout read needs it, and it changes only when a merchant saves settings. The
+ * result is shared between callers, so it is frozen: a caller that tried to change it would fail
+ * loudly rather than change another request's program.
+ */
+export function readProgramConfig(text: string): ProgramConfig {
+  const known = readConfigs.get(text);
+  if (known) return known;
+  const config = deepFreeze(programConfigSchema.parse(JSON.parse(text)));
+  // Oldest first out: a Map iterates in insertion order.
+  if (readConfigs.size >= maxReadConfigs)
+    readConfigs.delete(readConfigs.keys().next().value ?? "");
+  readConfigs.set(text, config);
+  return config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 export async function programConfig(

@@ -50,6 +50,8 @@ export interface LoadReport {
   latencyMs: LatencySummary;
   statusCounts: Record<number, number>;
   ok2xx: number;
+  /** The server's own time per answer, from its `Server-Timing: app;dur=` header; null without one. */
+  serverMs: LatencySummary | null;
 }
 
 const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -61,12 +63,19 @@ function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? 0;
 }
 
+interface Answer {
+  status: number;
+  serverMs: number | null;
+}
+
+const serverTiming = /(?:^|,)\s*app;dur=([\d.]+)/;
+
 function send(
   agent: http.Agent,
   target: { host: string; port: number; hostHeader: string },
   request: PreparedRequest,
   timeoutMs: number,
-): Promise<number> {
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = {
       ...request.headers,
@@ -85,7 +94,15 @@ function send(
       (response) => {
         // The body is drained, not kept: latency ends when the whole answer has arrived.
         response.on("data", () => {});
-        response.on("end", () => resolve(response.statusCode ?? 0));
+        const timing = serverTiming.exec(
+          String(response.headers["server-timing"] ?? ""),
+        );
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            serverMs: timing?.[1] ? Number(timing[1]) : null,
+          }),
+        );
         response.on("error", reject);
       },
     );
@@ -129,6 +146,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   });
 
   const latenciesNs = new Float64Array(total);
+  const serverMs = new Float64Array(total);
+  let timed = 0;
   const statusCounts: Record<number, number> = {};
   let answered = 0;
   let errors = 0;
@@ -152,8 +171,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       if (request === undefined) return;
       const sentAt = process.hrtime.bigint();
       try {
-        const status = await send(agent, target, request, timeoutMs);
+        const { status, serverMs: ownTime } = await send(
+          agent,
+          target,
+          request,
+          timeoutMs,
+        );
         const doneAt = process.hrtime.bigint();
+        if (ownTime !== null) {
+          serverMs[timed] = ownTime;
+          timed += 1;
+        }
         latenciesNs[answered] = Number(doneAt - sentAt);
         answered += 1;
         statusCounts[status] = (statusCounts[status] ?? 0) + 1;
@@ -175,9 +203,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   }
 
   const durationMs = Number(finished - started) / 1e6;
-  const latencies = latenciesNs.subarray(0, answered).sort();
-  let sum = 0;
-  for (const value of latencies) sum += value;
   const toMs = (ns: number) => ns / 1e6;
   const ok2xx = Object.entries(statusCounts)
     .filter(([status]) => Number(status) >= 200 && Number(status) < 300)
@@ -191,15 +216,27 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     stoppedByTime,
     durationMs,
     requestsPerSecond: durationMs > 0 ? answered / (durationMs / 1000) : 0,
-    latencyMs: {
-      p50: toMs(percentile(latencies, 0.5)),
-      p90: toMs(percentile(latencies, 0.9)),
-      p99: toMs(percentile(latencies, 0.99)),
-      max: toMs(latencies[latencies.length - 1] ?? 0),
-      mean: answered > 0 ? toMs(sum / answered) : 0,
-    },
+    latencyMs: summarise(latenciesNs.subarray(0, answered), toMs),
     statusCounts,
     ok2xx,
+    serverMs:
+      timed > 0 ? summarise(serverMs.subarray(0, timed), (ms) => ms) : null,
+  };
+}
+
+function summarise(
+  values: Float64Array,
+  toMs: (value: number) => number,
+): LatencySummary {
+  const sorted = values.sort();
+  let sum = 0;
+  for (const value of sorted) sum += value;
+  return {
+    p50: toMs(percentile(sorted, 0.5)),
+    p90: toMs(percentile(sorted, 0.9)),
+    p99: toMs(percentile(sorted, 0.99)),
+    max: toMs(sorted[sorted.length - 1] ?? 0),
+    mean: sorted.length > 0 ? toMs(sum / sorted.length) : 0,
   };
 }
 

@@ -386,6 +386,11 @@ describe("CORS", () => {
       "cache-control": "no-store",
     });
   });
+
+  it("says how long the server took, for the extension's network panel and load tests", async () => {
+    const response = await request({ token: checkoutToken(shopA, 7001) });
+    expect(response.headers["server-timing"]).toMatch(/^app;dur=\d+\.\d\d$/);
+  });
 });
 
 describe("an unexpected failure", () => {

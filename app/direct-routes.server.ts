@@ -1,0 +1,34 @@
+import { loader as shopperSummary } from "~/routes/api.checkout.loyalty";
+import { webhookRoute } from "~/webhooks.server";
+
+export type DirectRoute = (request: Request) => Promise<Response>;
+
+// Remix answers with a Response a loader throws (the library's 401s and preflights).
+const answerThrown = (thrown: unknown) => {
+  if (thrown instanceof Response) return thrown;
+  throw thrown;
+};
+
+const summaryRoute: DirectRoute = (request) =>
+  shopperSummary({ request, params: {}, context: {} }).catch(answerThrown);
+
+/**
+ * The app's busiest requests, served without Remix's router: the node server in front of Remix
+ * asks for the route first (server/app-server.ts). Webhook deliveries
+ * (docs/decisions/007-webhook-path.md) and the checkout's summary, which every checkout page view
+ * asks for, run the same route code as through Remix, without matching the whole route tree
+ * first. Null sends the request on to Remix.
+ */
+export function directRoute(
+  method: string,
+  pathname: string,
+): DirectRoute | null {
+  const webhook = webhookRoute(method, pathname);
+  if (webhook) return webhook;
+  if (
+    (method === "GET" || method === "OPTIONS") &&
+    pathname === "/api/checkout/loyalty"
+  )
+    return summaryRoute;
+  return null;
+}
