@@ -39,8 +39,8 @@ import {
   memberMetafieldsPayload,
 } from "./member-metafields.server";
 import { earnTriggers, flowTriggerJobs } from "./flow-triggers.server";
-import { enqueue, enqueueEvents } from "./outbox.server";
-import { reviewMemberTier } from "./tiers.server";
+import { enqueueAll } from "./outbox.server";
+import { planTierReview, reviewMemberTier } from "./tiers.server";
 import {
   ensureShop,
   readProgramConfig,
@@ -319,47 +319,44 @@ export async function recordPaidOrder(
   });
   if (granted.status === "applied") {
     const { balances } = granted.state;
-    // Flow's "points earned" and any "reward available": one INSERT on the webhook path.
-    await enqueueEvents(
-      tx,
-      flowTriggerJobs(
-        shop,
-        earnTriggers(
-          config,
-          order.customer.id,
-          granted.write,
-          balances.available,
-          {
-            points: evaluation.points,
-            reason: order.name ? `order ${order.name}` : "order",
-          },
-        ),
+    // Flow's "points earned" and any "reward available", the tier's tag and the metafields: one
+    // INSERT on the webhook path for everything the earn announces.
+    const announced = flowTriggerJobs(
+      shop,
+      earnTriggers(
+        config,
+        order.customer.id,
+        granted.write,
+        balances.available,
+        {
+          points: evaluation.points,
+          reason: order.name ? `order ${order.name}` : "order",
+        },
       ),
-      context.now,
     );
-    if (
-      tierReviewNeeded(config.tiers, member.tierHandle, balances.lifetimeEarned)
-    ) {
-      // The review enqueues the member's metafields, with the tier it settles on.
-      await reviewMemberTier(tx, member, config, context.now, balances);
-    } else {
-      // The tier stays, which tierReviewNeeded only says for POINTS_EARNED over a LIFETIME
-      // window, where the qualifying points are lifetimeEarned: the earn's own balances say it
-      // all, and the enqueue is the one statement this adds to the webhook.
-      await enqueue(
-        tx,
-        memberMetafieldsJob(
-          shop,
-          memberMetafieldsPayload(config.tiers, {
-            customerId: order.customer.id,
-            tierHandle: member.tierHandle,
-            available: balances.available,
-            qualifyingPoints: balances.lifetimeEarned,
-          }),
-        ),
-        context.now,
-      );
-    }
+    const { jobs } = tierReviewNeeded(
+      config.tiers,
+      member.tierHandle,
+      balances.lifetimeEarned,
+    )
+      ? await planTierReview(tx, member, config, context.now, balances)
+      : // The tier stays, which tierReviewNeeded only says for POINTS_EARNED over a LIFETIME
+        // window, where the qualifying points are lifetimeEarned: the earn's own balances say
+        // it all.
+        {
+          jobs: [
+            memberMetafieldsJob(
+              shop,
+              memberMetafieldsPayload(config.tiers, {
+                customerId: order.customer.id,
+                tierHandle: member.tierHandle,
+                available: balances.available,
+                qualifyingPoints: balances.lifetimeEarned,
+              }),
+            ),
+          ],
+        };
+    await enqueueAll(tx, [...announced, ...jobs], context.now);
   }
   // After the earn's metafields: a bonus paid here enqueues newer ones, which supersede them.
   if (config.growth.challenges.length > 0)

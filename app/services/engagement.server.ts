@@ -20,7 +20,7 @@ import {
 import { writeLedger, type MemberRef } from "./ledger.server";
 import { MEMBER_METAFIELD_NAMESPACE } from "./member-metafields.server";
 import { ensureMember } from "./members.server";
-import { enqueue, enqueueEvents, type NewOutboxJob } from "./outbox.server";
+import { enqueue, enqueueAll, type NewOutboxJob } from "./outbox.server";
 import { parseJobPayload } from "./outbox-worker.server";
 import { shopWithProgram } from "./program.server";
 import { reviewMemberTier } from "./tiers.server";
@@ -172,7 +172,7 @@ async function warnMember(
       balance: first.available,
     }),
   );
-  await enqueueEvents(tx, flowTriggerJobs(program.shop, triggers), now);
+  await enqueueAll(tx, flowTriggerJobs(program.shop, triggers), now);
   return triggers.length;
 }
 
@@ -278,7 +278,7 @@ export async function grantBonus(
   if (result.status !== "applied") return false;
   const { balances } = result.state;
   await reviewMemberTier(tx, member, config, now, balances);
-  await enqueueEvents(
+  await enqueueAll(
     tx,
     flowTriggerJobs(
       member.shop,
@@ -412,7 +412,7 @@ export async function awardFlowPoints(
   const { balances } = result.state;
   await reviewMemberTier(tx, member, config, input.now, balances);
   const before = availableBefore(result.write, balances.available);
-  await enqueueEvents(
+  await enqueueAll(
     tx,
     flowTriggerJobs(
       input.shop,

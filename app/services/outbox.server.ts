@@ -103,27 +103,42 @@ export async function enqueue(
 }
 
 /**
- * Records several jobs that are each one event (no coalesce key) in one statement: what a ledger
- * write on the webhook path announces costs it a single INSERT however many jobs it makes.
+ * Records several jobs in one statement: whatever a ledger write on the webhook path announces
+ * (events, and the state jobs of tags and metafields) costs it a single round trip. State jobs
+ * coalesce as `enqueue` would leave them one after another: of several with one key only the last
+ * is kept, and older PENDING jobs with that key become SUPERSEDED.
  */
-export async function enqueueEvents(
+export async function enqueueAll(
   tx: Tx,
   jobs: readonly NewOutboxJob[],
   now: Date = new Date(),
 ): Promise<number> {
   if (jobs.length === 0) return 0;
-  if (jobs.some((job) => (job.coalesceKey ?? null) !== null))
-    throw new Error("enqueueEvents takes events only; use enqueue for state");
+  const lastWithKey = new Map<string, NewOutboxJob>();
+  for (const job of jobs)
+    if (job.coalesceKey) lastWithKey.set(`${job.shop} ${job.coalesceKey}`, job);
+  const kept = jobs.filter(
+    (job) =>
+      !job.coalesceKey ||
+      lastWithKey.get(`${job.shop} ${job.coalesceKey}`) === job,
+  );
   const rows = await tx.query<{ id: number }>(
-    `INSERT INTO "OutboxJob" (shop, kind, payload, status, attempts, "runAfter", "createdAt")
-     SELECT j.shop, j.kind, j.payload, 'PENDING', 0, coalesce(j."runAfter", $2), $2
-     FROM jsonb_to_recordset($1::jsonb) AS j(shop text, kind text, payload jsonb,
-       "runAfter" timestamp(3))
+    `WITH superseded AS (
+       UPDATE "OutboxJob" o SET status = 'SUPERSEDED', "doneAt" = $2
+       FROM jsonb_to_recordset($1::jsonb) AS j(shop text, "coalesceKey" text)
+       WHERE o.shop = j.shop AND o."coalesceKey" = j."coalesceKey" AND o.status = 'PENDING'
+     )
+     INSERT INTO "OutboxJob" (shop, kind, "coalesceKey", payload, status, attempts, "runAfter",
+       "createdAt")
+     SELECT j.shop, j.kind, j."coalesceKey", j.payload, 'PENDING', 0, coalesce(j."runAfter", $2), $2
+     FROM jsonb_to_recordset($1::jsonb) AS j(shop text, kind text, "coalesceKey" text,
+       payload jsonb, "runAfter" timestamp(3))
      RETURNING id`,
     [
-      jobs.map((job) => ({
+      kept.map((job) => ({
         shop: job.shop,
         kind: job.kind,
+        coalesceKey: job.coalesceKey ?? null,
         payload: job.payload,
         runAfter: job.runAfter ?? null,
       })),

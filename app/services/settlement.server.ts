@@ -11,7 +11,7 @@ import {
   rewardTriggers,
 } from "./flow-triggers.server";
 import { writeLedger, type MemberRef } from "./ledger.server";
-import { enqueueEvents } from "./outbox.server";
+import { enqueueAll } from "./outbox.server";
 import { programConfig } from "./program.server";
 import { reviewMemberTier } from "./tiers.server";
 import { completeReferral } from "./referrals.server";
@@ -96,7 +96,7 @@ async function announceRewards(
     [member.memberId, member.shop],
   );
   if (!row) return;
-  await enqueueEvents(
+  await enqueueAll(
     tx,
     flowTriggerJobs(
       member.shop,

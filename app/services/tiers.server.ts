@@ -21,7 +21,7 @@ import {
 } from "./member-metafields.server";
 import { tierChanged, type FlowTrigger } from "~/loyalty/flow";
 import { flowTriggerJobs, rewardTriggers } from "./flow-triggers.server";
-import { enqueue, enqueueEvents } from "./outbox.server";
+import { enqueueAll, type NewOutboxJob } from "./outbox.server";
 import { customerTagsJob } from "./outbox-worker.server";
 
 interface MemberTierRow {
@@ -52,8 +52,27 @@ export async function reviewMemberTier(
   now: Date,
   written?: Balances,
 ): Promise<TierChange | null> {
-  const [row] = await tx.query<MemberTierRow>(
-    `SELECT m."customerId", m."tierHandle", m."tierSince", m.available, s.timezone
+  const review = await planTierReview(tx, member, config, now, written);
+  await enqueueAll(tx, review.jobs, now);
+  return review.change;
+}
+
+/**
+ * `reviewMemberTier` with the outbox jobs it would enqueue handed back instead, for a caller on
+ * the webhook path that records them in one statement with its own.
+ */
+export async function planTierReview(
+  tx: Tx,
+  member: MemberRef,
+  config: ProgramConfig,
+  now: Date,
+  written?: Balances,
+): Promise<{ change: TierChange | null; jobs: NewOutboxJob[] }> {
+  const [row] = await tx.query<MemberTierRow & { rewarded: string[] }>(
+    `SELECT m."customerId", m."tierHandle", m."tierSince", m.available, s.timezone,
+       (SELECT coalesce(jsonb_agg(handle), '[]'::jsonb)
+        FROM "TierChange" t, jsonb_array_elements_text(t."rewardedHandles") AS handle
+        WHERE t.shop = m.shop AND t."memberId" = m.id) AS rewarded
      FROM "Member" m JOIN "Shop" s ON s.shop = m.shop
      WHERE m.id = $1 AND m.shop = $2`,
     [member.memberId, member.shop],
@@ -62,29 +81,21 @@ export async function reviewMemberTier(
     throw new Error(
       `member ${member.memberId} of ${member.shop} does not exist`,
     );
-  const enqueueMetafields = (
+  const metafieldsJob = (
     tierHandle: string | null,
     available: number,
     qualifyingPoints: number | null,
   ) =>
-    enqueue(
-      tx,
-      memberMetafieldsJob(
-        member.shop,
-        memberMetafieldsPayload(config.tiers, {
-          customerId: row.customerId,
-          tierHandle,
-          available,
-          qualifyingPoints,
-        }),
-      ),
-      now,
+    memberMetafieldsJob(
+      member.shop,
+      memberMetafieldsPayload(config.tiers, {
+        customerId: row.customerId,
+        tierHandle,
+        available,
+        qualifyingPoints,
+      }),
     );
   const activity = await memberActivity(tx, member, config.tiers.basis);
-  const history = await tx.query<{ rewardedHandles: string[] }>(
-    `SELECT "rewardedHandles" FROM "TierChange" WHERE shop = $1 AND "memberId" = $2`,
-    [member.shop, member.memberId],
-  );
   const evaluation = evaluateTier({
     current:
       row.tierHandle && row.tierSince
@@ -94,7 +105,7 @@ export async function reviewMemberTier(
     config: config.tiers,
     now,
     graceDays: config.tiers.graceDays,
-    alreadyRewarded: history.flatMap((change) => change.rewardedHandles),
+    alreadyRewarded: row.rewarded,
     timezone: row.timezone,
   });
   const change = evaluation.change;
@@ -107,23 +118,25 @@ export async function reviewMemberTier(
     row.timezone,
   );
   if (!change) {
-    if (written)
-      await enqueueMetafields(row.tierHandle, written.available, qualifying);
-    return null;
+    return {
+      change: null,
+      jobs: written
+        ? [metafieldsJob(row.tierHandle, written.available, qualifying)]
+        : [],
+    };
   }
 
   await tx.query(
-    `UPDATE "Member" SET "tierHandle" = $3, "tierSince" = $4, "updatedAt" = now()
+    `WITH history AS (
+       INSERT INTO "TierChange" (shop, "memberId", "fromHandle", "toHandle", direction, reason,
+         "rewardedHandles", at)
+       VALUES ($2, $1, $3, $4, $5, $6, $7, $8)
+     )
+     UPDATE "Member" SET "tierHandle" = $4, "tierSince" = $8, "updatedAt" = now()
      WHERE id = $1 AND shop = $2`,
-    [member.memberId, member.shop, change.to, now],
-  );
-  await tx.query(
-    `INSERT INTO "TierChange" (shop, "memberId", "fromHandle", "toHandle", direction, reason,
-       "rewardedHandles", at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
-      member.shop,
       member.memberId,
+      member.shop,
       change.from,
       change.to,
       change.direction,
@@ -174,23 +187,23 @@ export async function reviewMemberTier(
       available = rewarded.state.balances.available;
     }
   }
-  await enqueueEvents(tx, flowTriggerJobs(member.shop, triggers), now);
   const prefix = config.tiers.tagPrefix;
   const target = tierTag(prefix, change.to);
-  await enqueue(
-    tx,
-    customerTagsJob(member.shop, {
-      customerId: row.customerId,
-      add: [target],
-      // Only the tags of this program's tiers: the app never touches tags it did not write.
-      remove: config.tiers.levels
-        .map((level) => tierTag(prefix, levelHandle(level)))
-        .filter((tag) => tag !== target),
-    }),
-    now,
-  );
-  await enqueueMetafields(change.to, available, qualifying);
-  return change;
+  return {
+    change,
+    jobs: [
+      ...flowTriggerJobs(member.shop, triggers),
+      customerTagsJob(member.shop, {
+        customerId: row.customerId,
+        add: [target],
+        // Only the tags of this program's tiers: the app never touches tags it did not write.
+        remove: config.tiers.levels
+          .map((level) => tierTag(prefix, levelHandle(level)))
+          .filter((tag) => tag !== target),
+      }),
+      metafieldsJob(change.to, available, qualifying),
+    ],
+  };
 }
 
 function memberActivity(tx: Tx, member: MemberRef, basis: TierBasis) {

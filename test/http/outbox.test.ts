@@ -20,6 +20,7 @@ import {
   completeJob,
   DEFAULT_LEASE_MS,
   enqueue,
+  enqueueAll,
   failJob,
   outboxHealth,
   retryDeadJob,
@@ -230,6 +231,42 @@ describe("coalescing", () => {
     ]);
     expect(customerTags(SHOPS.main, 701)).toEqual([gold, "vip"]);
     expect(customerTags(SHOPS.main, 702)).toEqual([bronze]);
+  });
+
+  it("jobs recorded together in one statement coalesce as if recorded one after another", async () => {
+    simulator.addCustomer(SHOPS.main, { id: 704 });
+    simulator.addCustomer(SHOPS.main, { id: 705 });
+    const bronze = "loyalty-tier:bronze";
+    const silver = "loyalty-tier:silver";
+    const gold = "loyalty-tier:gold";
+    await enqueueCommitted(customerTagsJob(SHOPS.main, tags(704, [bronze])));
+
+    const recorded = await db.sql.transaction((tx) =>
+      enqueueAll(
+        tx,
+        [
+          customerTagsJob(SHOPS.main, tags(704, [silver], [bronze])),
+          customerTagsJob(SHOPS.main, tags(705, [bronze])),
+          customerTagsJob(SHOPS.main, tags(704, [gold], [bronze, silver])),
+        ],
+        clock.now(),
+      ),
+    );
+
+    expect(recorded).toBe(2);
+    expect(await worker()).toMatchObject({ claimed: 2, done: 2 });
+    expect((await jobsOf(SHOPS.main)).map((job) => job.status)).toEqual([
+      "SUPERSEDED",
+      "DONE",
+      "DONE",
+    ]);
+    expect(customerTags(SHOPS.main, 704)).toEqual([gold]);
+    expect(customerTags(SHOPS.main, 705)).toEqual([bronze]);
+    expect(tagCalls(SHOPS.main)).toEqual([
+      ["LoyaltyCustomerTagsAdd", [bronze]],
+      ["LoyaltyCustomerTagsAdd", [gold]],
+      ["LoyaltyCustomerTagsRemove", [bronze, silver]],
+    ]);
   });
 
   it("holds a newer state back while an older one is on its way, and drops an older one that fails", async () => {
