@@ -1,6 +1,7 @@
 // Standalone simulator for the demo and manual runs:
 //   tsx simulator/main.ts --shop demo.myshopify.com --token shpat_demo [--shop … --token …]
 //   SIMULATOR_PORT=4010 SIMULATOR_SHOPS=demo.myshopify.com:shpat_demo[:EUR],… tsx simulator/main.ts
+//   SIMULATOR_BUCKET_SIZE and SIMULATOR_RESTORE_RATE size every shop's cost bucket (benchmarks).
 // Other processes register shops with POST /__simulator/shops.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -52,6 +53,16 @@ export function parseShopArguments(
   return shops;
 }
 
+/** An optional positive number from the environment; undefined keeps the simulator's default. */
+function positiveNumber(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`Invalid ${name}: ${text}`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.SIMULATOR_PORT ?? 4010);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
@@ -59,7 +70,12 @@ async function main(): Promise<void> {
   const shops = parseShopArguments(process.argv.slice(2), {
     SIMULATOR_SHOPS: process.env.SIMULATOR_SHOPS,
   });
-  const simulator = await startShopifySimulator({ port, host: "127.0.0.1" });
+  const simulator = await startShopifySimulator({
+    port,
+    host: "127.0.0.1",
+    bucketSize: positiveNumber("SIMULATOR_BUCKET_SIZE"),
+    restoreRate: positiveNumber("SIMULATOR_RESTORE_RATE"),
+  });
   for (const shop of shops) simulator.registerShop(shop);
   console.log(`Shopify simulator listening on ${simulator.origin}`);
   console.log(

@@ -8,6 +8,7 @@ import type { SqlDatabase } from "~/db/sql.server";
 import { log } from "~/logger.server";
 import {
   AdminCallError,
+  AdminThrottledError,
   createAdminClient,
   sharedCostBudget,
   type AdminClient,
@@ -173,8 +174,13 @@ export interface OutboxWorkerOptions {
   handlers: OutboxHandlers;
   /** Names this worker in the jobs it holds; unique per worker. */
   workerId?: string;
-  /** Jobs per claim. */
+  /** Jobs per claim; the most the running worker holds at once. */
   limit?: number;
+  /**
+   * The most of one shop's jobs a claim takes: the running worker's default is
+   * DEFAULT_SHOP_BATCH_SIZE, a single run's is the whole batch.
+   */
+  shopLimit?: number;
   leaseMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Per-shop bucket estimates; the process-wide one by default. */
@@ -197,17 +203,132 @@ export interface OutboxRunReport {
   superseded: number;
   /** Given back untried because the lease was running out. */
   released: number;
+  /** Given back untried, without an attempt, until the shop's bucket has refilled. */
+  deferred: number;
   /** Finished after another worker had taken the job over (the lease ran out). */
   lost: number;
 }
 
-// Shops run side by side within a batch, so a batch wide enough to hold many shops is what lets one
-// worker keep every bucket busy (measured with `npm run bench -- tags`: 20 → 130 changes/s, p99
-// 16 s; 250 → 373 changes/s, p99 7.8 s). A shop's own jobs stay far below half the lease.
+// Shops run side by side, so a batch wide enough to hold many shops is what lets one worker keep
+// every bucket busy (measured with `npm run bench -- tags`: 20 → 130 changes/s, p99 16 s; 250 →
+// 373 changes/s, p99 7.8 s). A shop's own jobs stay far below half the lease.
 export const DEFAULT_BATCH_SIZE = 250;
+
+// The running worker sends a shop's jobs one after another and claims its next ones only after
+// them: a short run per shop keeps that wait short, and one shop's backlog takes only a tenth of
+// what the worker holds.
+export const DEFAULT_SHOP_BATCH_SIZE = 25;
 
 export function defaultWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+const emptyReport = (): OutboxRunReport => ({
+  claimed: 0,
+  done: 0,
+  retrying: 0,
+  dead: 0,
+  superseded: 0,
+  released: 0,
+  deferred: 0,
+  lost: 0,
+});
+
+interface Run {
+  options: OutboxWorkerOptions;
+  now: () => Date;
+  workerId: string;
+  policy: RetryPolicy;
+  leaseMs: number;
+  report: OutboxRunReport;
+}
+
+function runOf(options: OutboxWorkerOptions, workerId: string): Run {
+  return {
+    options,
+    now: options.now ?? (() => new Date()),
+    workerId,
+    policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    report: emptyReport(),
+  };
+}
+
+function claim(
+  run: Run,
+  limit: number,
+  shopLimit: number,
+  skipShops: readonly string[] = [],
+): Promise<OutboxJob[]> {
+  return claimJobs(run.options.sql, {
+    workerId: run.workerId,
+    limit,
+    shopLimit,
+    skipShops,
+    now: run.now(),
+    leaseMs: run.leaseMs,
+    maxAttempts: run.policy.maxAttempts,
+  });
+}
+
+function byShop(jobs: readonly OutboxJob[]): Map<string, OutboxJob[]> {
+  const shops = new Map<string, OutboxJob[]>();
+  for (const job of jobs)
+    shops.set(job.shop, [...(shops.get(job.shop) ?? []), job]);
+  return shops;
+}
+
+/**
+ * Sends one shop's claimed jobs one after another, in the order they were enqueued. A job the
+ * client held back because the shop's bucket would take too long to refill goes back untried,
+ * and the ones after it with it: they would wait for the same points.
+ */
+async function runShop(run: Run, shop: string, jobs: readonly OutboxJob[]) {
+  const { options, now, report } = run;
+  // One client per run of the shop, made when the first job needs it; a failed session lookup
+  // fails each of the shop's jobs (retryably) rather than the whole run.
+  let client: Promise<AdminClient> | undefined;
+  const clientFor = () =>
+    (client ??= options.adminFor(shop).then((api) =>
+      createAdminClient({
+        shop,
+        admin: api,
+        budget: options.budget ?? sharedCostBudget,
+        now: () => now().getTime(),
+        sleep: options.sleep,
+        maxWaitMs: options.maxWaitMs,
+        timeoutMs: options.timeoutMs,
+      }),
+    ));
+  for (const [index, job] of jobs.entries()) {
+    // Past half the lease another worker may soon take the job over: give it back untried
+    // rather than send it twice.
+    if (
+      job.lockedAt &&
+      now().getTime() - job.lockedAt.getTime() > run.leaseMs / 2
+    ) {
+      if (await releaseJob(options.sql, job)) report.released += 1;
+      continue;
+    }
+    try {
+      const handler = options.handlers[job.kind];
+      if (!handler)
+        throw new OutboxJobError(`no handler for kind ${job.kind}`, false);
+      await handler(await clientFor(), job.payload, job);
+    } catch (error) {
+      if (error instanceof AdminThrottledError && !error.sent) {
+        const runAfter = new Date(now().getTime() + (error.retryAfterMs ?? 0));
+        for (const untried of jobs.slice(index))
+          if (await releaseJob(options.sql, untried, runAfter))
+            report.deferred += 1;
+        return;
+      }
+      await recordFailure(options, job, error, now(), run.policy, report);
+      continue;
+    }
+    if (await completeJob(options.sql, job, now())) report.done += 1;
+    else report.lost += 1;
+  }
 }
 
 /**
@@ -217,78 +338,18 @@ export function defaultWorkerId(): string {
 export async function runOutboxOnce(
   options: OutboxWorkerOptions,
 ): Promise<OutboxRunReport> {
-  const now = options.now ?? (() => new Date());
-  const workerId = options.workerId ?? defaultWorkerId();
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const report: OutboxRunReport = {
-    claimed: 0,
-    done: 0,
-    retrying: 0,
-    dead: 0,
-    superseded: 0,
-    released: 0,
-    lost: 0,
-  };
-  const jobs = await claimJobs(options.sql, {
-    workerId,
-    limit: options.limit ?? DEFAULT_BATCH_SIZE,
-    now: now(),
-    leaseMs,
-    maxAttempts: policy.maxAttempts,
-  });
-  report.claimed = jobs.length;
-  const byShop = new Map<string, OutboxJob[]>();
-  for (const job of jobs)
-    byShop.set(job.shop, [...(byShop.get(job.shop) ?? []), job]);
-
-  const runShop = async (shop: string, shopJobs: OutboxJob[]) => {
-    // One client per shop and run, made when the first job needs it; a failed session lookup
-    // fails each of the shop's jobs (retryably) rather than the whole run.
-    let client: Promise<AdminClient> | undefined;
-    const clientFor = () =>
-      (client ??= options.adminFor(shop).then((api) =>
-        createAdminClient({
-          shop,
-          admin: api,
-          budget: options.budget ?? sharedCostBudget,
-          now: () => now().getTime(),
-          sleep: options.sleep,
-          maxWaitMs: options.maxWaitMs,
-          timeoutMs: options.timeoutMs,
-        }),
-      ));
-    for (const job of shopJobs) {
-      // Past half the lease another worker may soon take the job over: give it back untried
-      // rather than send it twice.
-      if (
-        job.lockedAt &&
-        now().getTime() - job.lockedAt.getTime() > leaseMs / 2
-      ) {
-        if (await releaseJob(options.sql, job)) report.released += 1;
-        continue;
-      }
-      try {
-        const handler = options.handlers[job.kind];
-        if (!handler)
-          throw new OutboxJobError(`no handler for kind ${job.kind}`, false);
-        await handler(await clientFor(), job.payload, job);
-      } catch (error) {
-        await recordFailure(options, job, error, now(), policy, report);
-        continue;
-      }
-      if (await completeJob(options.sql, job, now())) report.done += 1;
-      else report.lost += 1;
-    }
-  };
-  // Every shop's jobs run to their end before an error reaches the caller, so the worker loop
-  // never starts its next run while jobs of this one are still being sent.
+  const run = runOf(options, options.workerId ?? defaultWorkerId());
+  const limit = options.limit ?? DEFAULT_BATCH_SIZE;
+  const jobs = await claim(run, limit, options.shopLimit ?? limit);
+  run.report.claimed = jobs.length;
+  // Every shop's jobs run to their end before an error reaches the caller, so no job of this run
+  // is still being sent once it returns.
   const results = await Promise.allSettled(
-    [...byShop].map(([shop, shopJobs]) => runShop(shop, shopJobs)),
+    [...byShop(jobs)].map(([shop, shopJobs]) => runShop(run, shop, shopJobs)),
   );
   for (const result of results)
     if (result.status === "rejected") throw result.reason;
-  return report;
+  return run.report;
 }
 
 async function recordFailure(
@@ -339,13 +400,17 @@ async function recordFailure(
 }
 
 export interface OutboxWorker {
-  /** Stops claiming and resolves once the batch in hand is finished. */
+  /** Stops claiming and resolves once the jobs in hand are finished. */
   stop(): Promise<void>;
 }
 
 /**
- * Runs batches every `intervalMs`, and straight away again while batches come back full, never two
- * at once. Failures of a whole run (the database away) are logged and the loop goes on.
+ * Sends continuously, each shop on its own: a shop's claimed jobs run one after another while the
+ * worker goes on claiming for the other shops, so a shop waiting for its bucket or a slow answer
+ * holds back only its own jobs. A shop's next jobs are claimed once its previous ones are done.
+ * The worker claims again at once while claims bring jobs and whenever a shop finishes, holds at
+ * most `limit` jobs, and otherwise polls every `intervalMs`. Failures of a claim (the database
+ * away) are logged and the loop goes on.
  */
 export function startOutboxWorker(
   options: OutboxWorkerOptions & {
@@ -354,38 +419,82 @@ export function startOutboxWorker(
     keepProcessAlive?: boolean;
   },
 ): OutboxWorker {
-  const workerId = options.workerId ?? defaultWorkerId();
+  const run = runOf(options, options.workerId ?? defaultWorkerId());
   const limit = options.limit ?? DEFAULT_BATCH_SIZE;
+  const shopLimit = options.shopLimit ?? DEFAULT_SHOP_BATCH_SIZE;
+  const sending = new Map<string, Promise<void>>();
+  let held = 0;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
 
-  const schedule = (ms: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = run();
-    }, ms);
-    if (!options.keepProcessAlive) timer.unref();
+  // A shop that finishes (or stop()) nudges the loop out of its wait; a nudge that arrives while
+  // the loop is claiming is kept for the next wait.
+  let nudged = false;
+  let wakeUp: (() => void) | undefined;
+  const nudge = () => {
+    nudged = true;
+    wakeUp?.();
   };
-  const run = async () => {
-    let full = false;
-    try {
-      const report = await runOutboxOnce({ ...options, workerId, limit });
-      full = report.claimed >= limit;
-    } catch (error) {
-      log("error", "outbox run failed", {
-        workerId,
-        error: error instanceof Error ? error.message : String(error),
+  const rest = () =>
+    new Promise<void>((resolve) => {
+      if (nudged) {
+        nudged = false;
+        return resolve();
+      }
+      const timer = setTimeout(() => wakeUp?.(), options.intervalMs);
+      if (!options.keepProcessAlive) timer.unref();
+      wakeUp = () => {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        nudged = false;
+        resolve();
+      };
+    });
+
+  const send = (shop: string, jobs: OutboxJob[]) => {
+    held += jobs.length;
+    const done = runShop(run, shop, jobs)
+      .catch((error: unknown) =>
+        log("error", "outbox run failed", {
+          workerId: run.workerId,
+          shop,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
+      .finally(() => {
+        held -= jobs.length;
+        sending.delete(shop);
+        nudge();
       });
-    }
-    schedule(full ? 0 : options.intervalMs);
+    sending.set(shop, done);
   };
-  schedule(0);
+
+  const loop = async () => {
+    while (!stopped) {
+      let claimed = 0;
+      if (held < limit) {
+        try {
+          const jobs = await claim(run, limit - held, shopLimit, [
+            ...sending.keys(),
+          ]);
+          claimed = jobs.length;
+          for (const [shop, shopJobs] of byShop(jobs)) send(shop, shopJobs);
+        } catch (error) {
+          log("error", "outbox claim failed", {
+            workerId: run.workerId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+      if (claimed === 0 || held >= limit) await rest();
+    }
+  };
+  const looping = loop();
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      await running;
+      nudge();
+      await looping;
+      await Promise.all(sending.values());
     },
   };
 }

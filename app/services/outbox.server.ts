@@ -151,6 +151,10 @@ export async function enqueueAll(
 export interface ClaimOptions {
   workerId: string;
   limit: number;
+  /** At most this many of one shop's jobs, so one shop's backlog cannot fill the claim. */
+  shopLimit?: number;
+  /** Shops whose jobs this worker is still sending: their next ones wait for those. */
+  skipShops?: readonly string[];
   now: Date;
   leaseMs?: number;
   maxAttempts?: number;
@@ -163,6 +167,8 @@ export interface ClaimOptions {
  * waiting for or taking each other's jobs. A job is not claimed while an older one with its
  * coalesce key is pending or running, so two states of one thing never race to Shopify. A job
  * whose workers died `maxAttempts` times is made DEAD instead of being handed out again.
+ * Candidates beyond a shop's `shopLimit` stay PENDING: they are locked only while this statement
+ * runs.
  */
 export async function claimJobs(
   sql: SqlDatabase,
@@ -181,10 +187,11 @@ export async function claimJobs(
          "lastError" = 'its worker (' || coalesce("lockedBy", 'unknown')
            || ') stopped before finishing it, ' || attempts || ' times'
        WHERE id IN (SELECT id FROM lost)
-     ), picked AS (
-       SELECT c.id FROM "OutboxJob" c
+     ), candidates AS (
+       SELECT c.id, c.shop FROM "OutboxJob" c
        WHERE ((c.status = 'PENDING' AND c."runAfter" <= $1)
            OR (c.status = 'RUNNING' AND c."lockedAt" <= $3 AND c.attempts < $5))
+         AND NOT ($6::jsonb ? c.shop)
          AND NOT EXISTS (
            SELECT 1 FROM "OutboxJob" o
            WHERE c."coalesceKey" IS NOT NULL AND o.shop = c.shop
@@ -193,13 +200,26 @@ export async function claimJobs(
        ORDER BY c.id
        LIMIT $4
        FOR UPDATE SKIP LOCKED
+     ), picked AS (
+       SELECT id FROM (
+         SELECT id, row_number() OVER (PARTITION BY shop ORDER BY id) AS place FROM candidates
+       ) ranked
+       WHERE place <= $7
      )
      UPDATE "OutboxJob" SET status = 'RUNNING', "lockedAt" = $1, "lockedBy" = $2,
        attempts = attempts + 1
      WHERE id IN (SELECT id FROM picked)
      RETURNING id, shop, kind, "coalesceKey", payload, status, attempts, "runAfter", "lockedAt",
        "lockedBy", "lastError", "createdAt", "doneAt"`,
-    [options.now, options.workerId, leaseCutoff, options.limit, maxAttempts],
+    [
+      options.now,
+      options.workerId,
+      leaseCutoff,
+      options.limit,
+      maxAttempts,
+      options.skipShops ?? [],
+      options.shopLimit ?? options.limit,
+    ],
   );
   return rows.sort((a, b) => a.id - b.id);
 }
@@ -298,19 +318,21 @@ export async function failJob(
 }
 
 /**
- * Gives a claimed job back untried (the worker ran short of its lease before reaching it): PENDING
- * as it was, without the attempt its claim counted.
+ * Gives a claimed job back untried: PENDING, without the attempt its claim counted, due again at
+ * `runAfter` (a shop whose bucket is empty) or as it was (the worker ran short of its lease
+ * before reaching it). Nothing was sent, so nothing moves it closer to DEAD.
  */
 export async function releaseJob(
   sql: SqlDatabase,
   job: ClaimedJob,
+  runAfter?: Date,
 ): Promise<boolean> {
   const rows = await sql.query(
     `UPDATE "OutboxJob" SET status = 'PENDING', attempts = attempts - 1, "lockedAt" = NULL,
-       "lockedBy" = NULL
+       "lockedBy" = NULL, "runAfter" = coalesce($3::timestamp(3), "runAfter")
      WHERE id = $1 AND status = 'RUNNING' AND attempts = $2
      RETURNING id`,
-    [job.id, job.attempts],
+    [job.id, job.attempts, runAfter ?? null],
   );
   return rows.length > 0;
 }

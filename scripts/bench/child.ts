@@ -11,18 +11,19 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-const readyLine = /^listening (http:\/\/\S+)$/m;
+const defaultReadyLine = /^listening (http:\/\/\S+)$/m;
 const tailBytes = 8 * 1024;
 
 /**
- * Starts `script` (a .ts file next to this one) under tsx and waits for it to print
- * `listening <url>` on stdout.
+ * Starts `script` (a .ts file, relative to this one) under tsx and waits for it to print
+ * `listening <url>` on stdout, or a line `readyLine` matches with the URL as its first group.
  */
 export function startChildServer(
   script: string,
   env: Record<string, string>,
-  options: { startTimeoutMs?: number } = {},
+  options: { startTimeoutMs?: number; readyLine?: RegExp } = {},
 ): Promise<ChildServer> {
+  const readyLine = options.readyLine ?? defaultReadyLine;
   const path = fileURLToPath(new URL(script, import.meta.url));
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of each server to that folder when it stops.
   const profile = process.env.BENCH_PROFILE

@@ -11,6 +11,7 @@ import {
   customerTagsJob,
   outboxHandlers,
   runOutboxOnce,
+  sendCustomerTags,
   startOutboxWorker,
   type CustomerTagsPayload,
   type OutboxWorkerOptions,
@@ -140,6 +141,7 @@ async function enqueueCommitted(job: NewOutboxJob) {
 interface JobRow {
   id: number;
   kind: string;
+  coalesceKey: string | null;
   status: string;
   attempts: number;
   runAfter: Date;
@@ -150,7 +152,7 @@ interface JobRow {
 
 const jobsOf = (shop: string) =>
   db.sql.query<JobRow>(
-    `SELECT id, kind, status, attempts, "runAfter", "lockedBy", "lastError", payload
+    `SELECT id, kind, "coalesceKey", status, attempts, "runAfter", "lockedBy", "lastError", payload
      FROM "OutboxJob" WHERE shop = $1 ORDER BY id`,
     [shop],
   );
@@ -683,6 +685,100 @@ describe("workers", () => {
         1,
       );
   });
+  it("takes at most a shop's share of a claim, and none of a shop the worker is still sending for", async () => {
+    for (const id of [751, 752, 753])
+      await enqueueCommitted(customerTagsJob(SHOPS.main, tags(id, ["t"])));
+    for (const id of [754, 755])
+      await enqueueCommitted(customerTagsJob(SHOPS.other, tags(id, ["t"])));
+    const claim = (skipShops: string[] = []) =>
+      claimJobs(db.sql, {
+        workerId: "worker-a",
+        limit: 10,
+        shopLimit: 2,
+        skipShops,
+        now: clock.now(),
+      }).then((jobs) => jobs.map((job) => job.coalesceKey));
+
+    // One shop's backlog leaves room for the others, oldest first within each shop.
+    expect(await claim()).toEqual([
+      "tags:751",
+      "tags:752",
+      "tags:754",
+      "tags:755",
+    ]);
+    await enqueueCommitted(customerTagsJob(SHOPS.other, tags(756, ["t"])));
+    expect(await claim([SHOPS.other])).toEqual(["tags:753"]);
+    expect(await claim([SHOPS.main])).toEqual(["tags:756"]);
+    expect(await claim()).toEqual([]);
+  });
+
+  it("sends other shops' jobs while one shop's are still on their way, and that shop's next ones after them", async () => {
+    for (const id of [741, 743]) simulator.addCustomer(SHOPS.main, { id });
+    simulator.addCustomer(SHOPS.other, { id: 742 });
+    // GIVEN a shop whose first send hangs (a slow answer, a wait for its bucket) until released
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let hanging = false;
+    const background = startOutboxWorker({
+      sql: db.sql,
+      adminFor: libraryAdmin,
+      handlers: {
+        ...outboxHandlers,
+        CUSTOMER_TAGS: async (admin, payload, job) => {
+          if (job.coalesceKey === "tags:741") {
+            hanging = true;
+            await gate;
+          }
+          await sendCustomerTags(admin, payload);
+        },
+      },
+      intervalMs: 2,
+      now: clock.now,
+      sleep: (ms) => clock.sleep(ms),
+      budget,
+    });
+    const statusOf = async (shop: string, coalesceKey: string) =>
+      (await jobsOf(shop)).find((job) => job.coalesceKey === coalesceKey)
+        ?.status;
+    try {
+      await enqueueCommitted(
+        customerTagsJob(SHOPS.main, tags(741, ["loyalty-tier:gold"])),
+      );
+      await vi.waitFor(() => expect(hanging).toBe(true), {
+        timeout: 5_000,
+        interval: 2,
+      });
+
+      // WHEN changes for another shop and for the hanging shop arrive meanwhile
+      await enqueueCommitted(
+        customerTagsJob(SHOPS.other, tags(742, ["loyalty-tier:gold"])),
+      );
+      await enqueueCommitted(
+        customerTagsJob(SHOPS.main, tags(743, ["loyalty-tier:gold"])),
+      );
+
+      // THEN the other shop's is sent at once, and the hanging shop's waits for its first
+      await vi.waitFor(
+        async () =>
+          expect(await statusOf(SHOPS.other, "tags:742")).toBe("DONE"),
+        { timeout: 5_000, interval: 2 },
+      );
+      expect(await statusOf(SHOPS.main, "tags:741")).toBe("RUNNING");
+      expect(await statusOf(SHOPS.main, "tags:743")).toBe("PENDING");
+      release();
+      await vi.waitFor(
+        async () => expect(await statusOf(SHOPS.main, "tags:743")).toBe("DONE"),
+        { timeout: 5_000, interval: 2 },
+      );
+    } finally {
+      release();
+      await background.stop();
+    }
+    expect(await statusOf(SHOPS.main, "tags:741")).toBe("DONE");
+    expect(customerTags(SHOPS.other, 742)).toEqual(["loyalty-tier:gold"]);
+    expect(customerTags(SHOPS.main, 743)).toEqual(["loyalty-tier:gold"]);
+  });
+
   it("keeps sending in the background until it is stopped", async () => {
     simulator.addCustomer(SHOPS.main, { id: 731 });
     simulator.addCustomer(SHOPS.main, { id: 732 });
@@ -747,11 +843,13 @@ describe("the cost-aware Admin client", () => {
     expect(budget.available(SHOPS.other, clock.ms)).toBeGreaterThanOrEqual(0);
   });
 
-  it("holds a request back without sending it when the bucket would take too long to refill", async () => {
-    simulator.addCustomer(SHOPS.other, { id: 726 });
-    await enqueueCommitted(
-      customerTagsJob(SHOPS.other, tags(726, ["loyalty-tier:gold"])),
-    );
+  it("holds a shop's jobs back untried, without an attempt, when its bucket would take too long to refill", async () => {
+    for (const id of [726, 728]) {
+      simulator.addCustomer(SHOPS.other, { id });
+      await enqueueCommitted(
+        customerTagsJob(SHOPS.other, tags(id, ["loyalty-tier:gold"])),
+      );
+    }
     // GIVEN an estimate, from another answer, of an empty bucket refilling a point every 4 s
     budget.observe(
       SHOPS.other,
@@ -766,13 +864,34 @@ describe("the cost-aware Admin client", () => {
       clock.ms,
     );
 
-    expect(await worker()).toMatchObject({ retrying: 1 });
+    expect(await worker()).toMatchObject({
+      claimed: 2,
+      deferred: 2,
+      retrying: 0,
+    });
 
+    // Nothing reached Shopify, so nothing counts as a failed attempt: both wait, untried, as long
+    // as the bucket needs (10 points at 0.25 a second), and no worker picks them up before.
     expect(simulator.calls).toEqual([]);
-    const [row] = await jobsOf(SHOPS.other);
-    expect(row?.lastError).toMatch(/^LoyaltyCustomerTagsAdd: not sent/);
-    // The retry waits at least as long as the bucket needs (10 points at 0.25 a second).
-    expect(row?.runAfter.getTime()).toBe(clock.ms + 40_000);
+    expect(
+      (await jobsOf(SHOPS.other)).map((job) => ({
+        status: job.status,
+        attempts: job.attempts,
+        lastError: job.lastError,
+        runAfter: job.runAfter.getTime(),
+      })),
+    ).toEqual(
+      [726, 728].map(() => ({
+        status: "PENDING",
+        attempts: 0,
+        lastError: null,
+        runAfter: clock.ms + 40_000,
+      })),
+    );
+    expect(await worker()).toMatchObject({ claimed: 0 });
+    clock.advance(40_000);
+    expect(await worker()).toMatchObject({ claimed: 2, done: 2 });
+    expect(customerTags(SHOPS.other, 728)).toEqual(["loyalty-tier:gold"]);
   });
 
   const faults: Array<[string, Fault, new (...args: never[]) => Error]> = [
