@@ -1,7 +1,9 @@
 // What the dashboard reads of the orders, kept as they are written: each buyer's counted order
 // times (Buyer) and the orders that used points per day (OrderDay). Both are written by the
 // statement that updates the order (`orderUpdate`), so the webhook path gains no round trip;
-// `rebuildOrderRollups` recomputes them from the orders and members.
+// `rebuildOrderRollups` recomputes them from the orders and members. What counts is decided here
+// (`orderRollupFacts`); the migration's function only moves an order from one set of facts to
+// the other.
 import type { Tx } from "~/db/client.server";
 
 /**
@@ -18,62 +20,24 @@ const orderRollupFacts = (o: string) => `
     AND ${o}."processedAt" IS NOT NULL AND ${o}."pointsDiscountMinor" > 0
     THEN coalesce(${o}."totalMinor", 0) END AS "pointsRevenue"`;
 
-/** `times` newest first: the order the index on lastAt and previousAt relies on. */
-const newestFirst = (times: string) =>
-  `array(SELECT t FROM (${times}) AS u(t) ORDER BY t DESC)`;
-
 /**
  * The UPDATE of one order (`assignments` from $4 on; $1 shop, $2 order id, $3 its OrderDay
- * bucket) that also moves the order in the rollups from its facts before to those after: its time
- * leaves the old buyer's list and joins the new one's, its points revenue leaves the old day and
- * joins the new one. Unchanged facts write nothing. Both upserts apply the move to the row as it
- * is when they lock it, not as the statement's snapshot saw it, so concurrent orders of one buyer
- * or day compose.
+ * bucket) that also moves the order in the rollups, from its facts before to those after, with
+ * the migration's moveOrderInRollups (which says why it is a function). One statement sees one
+ * snapshot, so "before" reads the row as it was before "after" changes it; the order's row lock,
+ * taken by lockOrder, keeps any other transaction from changing it in between.
  */
 export function orderUpdate(assignments: string): string {
-  const merged = newestFirst(
-    `SELECT unnest(b."orderTimes")
-     EXCEPT ALL SELECT unnest(m.removed) FROM "buyerMoves" m WHERE m.buyer = b.buyer
-     UNION ALL SELECT unnest(EXCLUDED."orderTimes")`,
-  );
-  // One statement sees one snapshot: "before" reads the row as it was before "after" changes it.
   return `WITH before AS (
       SELECT ${orderRollupFacts("o")} FROM "OrderRecord" o WHERE o.shop = $1 AND o."orderId" = $2
     ), after AS (
       UPDATE "OrderRecord" o SET ${assignments}, "updatedAt" = now()
       WHERE o.shop = $1 AND o."orderId" = $2
       RETURNING ${orderRollupFacts("o")}
-    ), "orderMoves" AS (
-      SELECT buyer, at, "pointsRevenue", -1 AS sign FROM before
-      UNION ALL SELECT buyer, at, "pointsRevenue", 1 FROM after
-    ), "buyerMoves" AS (
-      SELECT buyer, array_agg(at) FILTER (WHERE net > 0) AS added,
-        array_agg(at) FILTER (WHERE net < 0) AS removed
-      FROM (SELECT buyer, at, sum(sign) AS net FROM "orderMoves" WHERE buyer IS NOT NULL
-            GROUP BY buyer, at HAVING sum(sign) <> 0) AS moved
-      GROUP BY buyer
-    ), "buyerRows" AS (
-      INSERT INTO "Buyer" AS b (shop, buyer, member, "orderTimes", "lastAt", "previousAt")
-      SELECT $1, m.buyer,
-        EXISTS (SELECT 1 FROM "Member" WHERE shop = $1 AND "customerId" = m.buyer
-                AND "redactedAt" IS NULL),
-        a.times, a.times[1], a.times[2]
-      FROM "buyerMoves" m,
-        LATERAL (SELECT ${newestFirst("SELECT unnest(coalesce(m.added, '{}'))")} AS times) AS a
-      ON CONFLICT (shop, buyer) DO UPDATE SET "orderTimes" = ${merged},
-        "lastAt" = (${merged})[1], "previousAt" = (${merged})[2]
-      RETURNING 1
-    ), "orderDays" AS (
-      INSERT INTO "OrderDay" AS d (shop, day, bucket, "pointsOrders", "pointsRevenue")
-      SELECT $1, at::date, $3, sum(sign), sum(sign * "pointsRevenue")
-      FROM "orderMoves" WHERE "pointsRevenue" IS NOT NULL
-      GROUP BY at::date HAVING sum(sign) <> 0 OR sum(sign * "pointsRevenue") <> 0
-      ON CONFLICT (shop, day, bucket) DO UPDATE SET
-        "pointsOrders" = d."pointsOrders" + EXCLUDED."pointsOrders",
-        "pointsRevenue" = d."pointsRevenue" + EXCLUDED."pointsRevenue"
-      RETURNING 1
     )
-    SELECT 1`;
+    SELECT "moveOrderInRollups"($1, $3, b.buyer, b.at, b."pointsRevenue", a.buyer, a.at,
+      a."pointsRevenue")
+    FROM before b, after a`;
 }
 
 export interface BuyerCounts {
