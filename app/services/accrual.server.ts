@@ -33,6 +33,7 @@ import {
   type LockedState,
   type MemberRef,
 } from "./ledger.server";
+import { dayBucket } from "./ledger-days.server";
 import { ensureMemberLocked } from "./members.server";
 import {
   memberMetafieldsJob,
@@ -48,6 +49,7 @@ import {
 } from "./program.server";
 import type { WebhookOutcome } from "./webhook-runner.server";
 import { advanceChallenges } from "./challenges.server";
+import { orderUpdate } from "./order-rollups.server";
 import { shippingAddressHash } from "./referrals.server";
 
 /** Why an order earned nothing; shown to the merchant beside the order. */
@@ -166,6 +168,7 @@ async function lockOrder(
   return row;
 }
 
+/** Every change to an order row after lockOrder, so the dashboard's rollups follow each one. */
 async function updateOrder(
   tx: Tx,
   shop: string,
@@ -178,12 +181,13 @@ async function updateOrder(
 ) {
   const names = Object.keys(fields);
   if (names.length === 0) return;
-  const assignments = names.map((name, index) => `"${name}" = $${index + 3}`);
-  await tx.query(
-    `UPDATE "OrderRecord" SET ${assignments.join(", ")}, "updatedAt" = now()
-     WHERE shop = $1 AND "orderId" = $2`,
-    [shop, orderId, ...Object.values(fields)],
-  );
+  const assignments = names.map((name, index) => `"${name}" = $${index + 4}`);
+  await tx.query(orderUpdate(assignments.join(", ")), [
+    shop,
+    orderId,
+    dayBucket(orderId),
+    ...Object.values(fields),
+  ]);
 }
 
 /**

@@ -43,11 +43,17 @@ export const customersRedact: TopicHandler<typeof customersRedactPayload> = {
     await recordRequest(tx, shop, topic, payload.customer.id, {
       ordersToRedact: payload.orders_to_redact,
     });
+    // The dashboard counts their orders as a buyer's who is not a member from now on.
     const redacted = await tx.query(
-      `UPDATE "Member" SET email = NULL, "firstName" = NULL, "lastName" = NULL, birthday = NULL,
-         "redactedAt" = $3, "updatedAt" = now()
-       WHERE shop = $1 AND "customerId" = $2
-       RETURNING id`,
+      `WITH redacted AS (
+         UPDATE "Member" SET email = NULL, "firstName" = NULL, "lastName" = NULL, birthday = NULL,
+           "redactedAt" = $3, "updatedAt" = now()
+         WHERE shop = $1 AND "customerId" = $2
+         RETURNING id
+       ), buyer AS (
+         UPDATE "Buyer" SET member = false WHERE shop = $1 AND buyer = $2
+       )
+       SELECT id FROM redacted`,
       [shop, payload.customer.id, triggeredAt ?? new Date()],
     );
     // A digest, but of where the shopper lives: it goes with the rest.
@@ -76,8 +82,15 @@ async function forgetContactDetails(
 ) {
   for (const detail of details) {
     if (!detail) continue;
+    // Those orders lose their buyer, so the guest's row of the dashboard's rollup goes, e-mail
+    // and all; the statement's one snapshot finds it before the update clears the e-mail.
     await tx.query(
-      `UPDATE "OrderRecord" SET "guestEmail" = NULL WHERE shop = $1 AND lower("guestEmail") = lower($2)`,
+      `WITH buyer AS (
+         DELETE FROM "Buyer" WHERE shop = $1 AND buyer IN (
+           SELECT 'guest:' || "guestEmail" FROM "OrderRecord"
+           WHERE shop = $1 AND lower("guestEmail") = lower($2))
+       )
+       UPDATE "OrderRecord" SET "guestEmail" = NULL WHERE shop = $1 AND lower("guestEmail") = lower($2)`,
       [shop, detail],
     );
     await tx.query(
@@ -102,6 +115,8 @@ export const shopRedact: TopicHandler<typeof shopRedactPayload> = {
       "Referral",
       "RefundRecord",
       "OrderRecord",
+      "Buyer",
+      "OrderDay",
       "DeadLetter",
       "TierChange",
       "Member",

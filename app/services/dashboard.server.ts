@@ -1,6 +1,6 @@
-// The admin dashboard: program numbers for a period. Each figure comes from a table summed for it
-// (LedgerDay) or a scan bounded by the period on an index (OrderRecord by processedAt), so the page
-// stays fast for a large shop; `npm run bench -- dashboard` measures it.
+// The admin dashboard: program numbers for a period. Each figure comes from a table kept for it
+// (LedgerDay, Buyer, OrderDay) or one pass over the shop's members, so the page stays fast for a
+// large shop; `npm run bench -- dashboard` measures it.
 import type { Tx } from "~/db/client.server";
 import {
   basisPoints,
@@ -13,6 +13,11 @@ import type { Money } from "~/loyalty/money";
 import { pointsToMoney } from "~/loyalty/rewards";
 import { levelHandle } from "~/loyalty/tiers";
 import { ledgerDays } from "./ledger-days.server";
+import {
+  buyerCounts,
+  pointsOrdersSince,
+  type BuyerCounts,
+} from "./order-rollups.server";
 import { shopWithProgram } from "./program.server";
 
 export interface RepeatPurchase {
@@ -74,32 +79,8 @@ export async function programDashboard(
     [shop],
   );
   const days = await ledgerDays(tx, shop, isoDay(from));
-  const buyers = await tx.query<{
-    member: boolean;
-    buyers: number;
-    repeat: number;
-  }>(
-    `SELECT m.id IS NOT NULL AS member, count(*)::int AS buyers,
-       count(*) FILTER (WHERE b.orders > 1)::int AS repeat
-     FROM (
-       SELECT coalesce(o."customerId", 'guest:' || o."guestEmail") AS buyer, count(*) AS orders
-       FROM "OrderRecord" o
-       WHERE o.shop = $1 AND o."processedAt" >= $2 AND o."paidAt" IS NOT NULL
-         AND o."cancelledAt" IS NULL AND o.reason IS DISTINCT FROM 'TEST_ORDER'
-         AND (o."customerId" IS NOT NULL OR o."guestEmail" IS NOT NULL)
-       GROUP BY 1
-     ) b
-     LEFT JOIN "Member" m ON m.shop = $1 AND m."customerId" = b.buyer AND m."redactedAt" IS NULL
-     GROUP BY 1`,
-    [shop, from],
-  );
-  const [pointsOrders] = await tx.query<{ orders: number; revenue: number }>(
-    `SELECT count(*)::int AS orders, coalesce(sum("totalMinor"), 0)::int8 AS revenue
-     FROM "OrderRecord"
-     WHERE shop = $1 AND "processedAt" >= $2 AND "pointsDiscountMinor" > 0
-       AND "paidAt" IS NOT NULL AND "cancelledAt" IS NULL`,
-    [shop, from],
-  );
+  const buyers = await buyerCounts(tx, shop, isoDay(from));
+  const pointsOrders = await pointsOrdersSince(tx, shop, isoDay(from));
 
   const sum = (pick: (day: (typeof days)[number]) => number) =>
     days.reduce((total, day) => total + pick(day), 0);
@@ -109,16 +90,11 @@ export async function programDashboard(
     (total, row) => total + row.outstanding,
     0,
   );
-  const repeat = (member: boolean): RepeatPurchase => {
-    const row = buyers.find((entry) => entry.member === member);
-    const count = row?.buyers ?? 0;
-    const repeatBuyers = row?.repeat ?? 0;
-    return {
-      buyers: count,
-      repeatBuyers,
-      rateBasisPoints: basisPoints(repeatBuyers, count),
-    };
-  };
+  const repeat = ({ buyers: count, repeat: repeatBuyers }: BuyerCounts) => ({
+    buyers: count,
+    repeatBuyers,
+    rateBasisPoints: basisPoints(repeatBuyers, count),
+  });
   const membersIn = (handle: string | null) =>
     tierRows.find((row) => row.tier === handle)?.members ?? 0;
   const levels = config.tiers.levels.map((level) => ({
@@ -141,10 +117,13 @@ export async function programDashboard(
     },
     liability: pointsToMoney(outstanding, config.redemption, config.currency),
     redemptionRateBasisPoints: basisPoints(redeemed, issued),
-    repeatPurchase: { members: repeat(true), nonMembers: repeat(false) },
+    repeatPurchase: {
+      members: repeat(buyers.members),
+      nonMembers: repeat(buyers.nonMembers),
+    },
     pointsOrders: {
-      orders: pointsOrders?.orders ?? 0,
-      revenue: { minor: pointsOrders?.revenue ?? 0, currency: config.currency },
+      orders: pointsOrders.orders,
+      revenue: { minor: pointsOrders.revenue, currency: config.currency },
     },
     tiers: [
       ...levels.map((level) => ({

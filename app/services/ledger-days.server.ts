@@ -5,9 +5,12 @@ import type { Tx } from "~/db/client.server";
 
 const BUCKETS = 16;
 
-/** Spreads one shop's writes over rows, so concurrent transactions rarely queue on one row. */
-export function ledgerDayBucket(memberId: string): number {
-  return memberId.charCodeAt(memberId.length - 1) % BUCKETS;
+/**
+ * Spreads one shop's writes to a day over rows by what they are about (a member for LedgerDay, an
+ * order for OrderDay), so concurrent transactions rarely queue on one row.
+ */
+export function dayBucket(id: string): number {
+  return id.charCodeAt(id.length - 1) % BUCKETS;
 }
 
 /** The table's measures, in the order `ledgerDaySums` yields them. */

@@ -16,7 +16,7 @@ import type { LotSource, LotState } from "~/loyalty/lots";
 import {
   LEDGER_DAY_KINDS,
   LEDGER_DAY_MEASURES,
-  ledgerDayBucket,
+  dayBucket,
   ledgerDaySums,
 } from "./ledger-days.server";
 
@@ -294,7 +294,7 @@ async function saveWrite(
       after.balances.pending,
       after.balances.held,
       after.balances.lifetimeEarned,
-      ledgerDayBucket(member.memberId),
+      dayBucket(member.memberId),
     ],
   );
 }

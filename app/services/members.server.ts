@@ -18,18 +18,26 @@ export interface CustomerProfile {
 
 /**
  * Inserts the member or refreshes the given profile fields (not on a redacted member, which stays
- * anonymous). Either way the row is locked until the transaction ends. Parameters $1–$8.
+ * anonymous). Either way the row is locked until the transaction ends. A new member's Buyer row
+ * (order-rollups.server.ts) says member from now on, so what they bought before joining counts as
+ * a member's on the dashboard. An upsert, not an update: an order of the same customer inserting
+ * its Buyer row concurrently makes one wait for the other, so neither misses the other's row.
+ * The CTE `member`; parameters $1–$8.
  */
-const upsertMember = `
-  INSERT INTO "Member" (id, shop, "customerId", email, "firstName", "lastName", "updatedAt")
-  VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, now())
-  ON CONFLICT (shop, "customerId") DO UPDATE SET
-    email = CASE WHEN "Member"."redactedAt" IS NULL AND $6 THEN EXCLUDED.email ELSE "Member".email END,
-    "firstName" = CASE WHEN "Member"."redactedAt" IS NULL AND $7 THEN EXCLUDED."firstName" ELSE "Member"."firstName" END,
-    "lastName" = CASE WHEN "Member"."redactedAt" IS NULL AND $8 THEN EXCLUDED."lastName" ELSE "Member"."lastName" END,
-    "updatedAt" = now()
-  RETURNING shop, id, "redactedAt", "tierHandle", available, pending, held, "lifetimeEarned",
-    "ledgerVersion"`;
+const upsertMember = `member AS (
+    INSERT INTO "Member" (id, shop, "customerId", email, "firstName", "lastName", "updatedAt")
+    VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, now())
+    ON CONFLICT (shop, "customerId") DO UPDATE SET
+      email = CASE WHEN "Member"."redactedAt" IS NULL AND $6 THEN EXCLUDED.email ELSE "Member".email END,
+      "firstName" = CASE WHEN "Member"."redactedAt" IS NULL AND $7 THEN EXCLUDED."firstName" ELSE "Member"."firstName" END,
+      "lastName" = CASE WHEN "Member"."redactedAt" IS NULL AND $8 THEN EXCLUDED."lastName" ELSE "Member"."lastName" END,
+      "updatedAt" = now()
+    RETURNING shop, id, "redactedAt", "tierHandle", available, pending, held, "lifetimeEarned",
+      "ledgerVersion", xmax = 0 AS created
+  ), "memberBuyer" AS (
+    INSERT INTO "Buyer" (shop, buyer, member) SELECT $1, $2, true FROM member WHERE created
+    ON CONFLICT (shop, buyer) DO UPDATE SET member = true
+  )`;
 
 function upsertParameters(
   shop: string,
@@ -65,7 +73,10 @@ export async function ensureMember(
     id: string;
     redactedAt: Date | null;
     tierHandle: string | null;
-  }>(upsertMember, upsertParameters(shop, customerId, profile));
+  }>(
+    `WITH ${upsertMember} SELECT id, "redactedAt", "tierHandle" FROM member`,
+    upsertParameters(shop, customerId, profile),
+  );
   if (!row) throw new Error(`could not record member ${customerId} of ${shop}`);
   return {
     shop,
@@ -97,7 +108,7 @@ export async function ensureMemberLocked(
       fresh: boolean;
     }
   >(
-    `WITH member AS (${upsertMember})
+    `WITH ${upsertMember}
      SELECT member.id, member."redactedAt", member."tierHandle", member.available, member.pending, member.held,
        member."lifetimeEarned", ${openLotsJson("member")} AS lots,
        EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $1 AND "idempotencyKey" = $9) AS "keyTaken",

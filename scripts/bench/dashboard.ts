@@ -7,6 +7,7 @@ import { openDatabase, type Database } from "../../app/db/client.server";
 import { DASHBOARD_PERIODS } from "../../app/loyalty/dashboard";
 import { programDashboard } from "../../app/services/dashboard.server";
 import { rebuildLedgerDays } from "../../app/services/ledger-days.server";
+import { rebuildOrderRollups } from "../../app/services/order-rollups.server";
 import { ensureShop } from "../../app/services/program.server";
 import { positiveInteger } from "./options";
 import {
@@ -62,7 +63,10 @@ async function seed(database: Database, sizes: Record<string, number>) {
      FROM generate_series(1, $2::int) AS i`,
     [SHOP, orders, members],
   );
-  await database.sql.transaction((tx) => rebuildLedgerDays(tx, SHOP));
+  await database.sql.transaction(async (tx) => {
+    await rebuildLedgerDays(tx, SHOP);
+    await rebuildOrderRollups(tx, SHOP);
+  });
   await database.sql.query(`VACUUM ANALYZE`);
 }
 

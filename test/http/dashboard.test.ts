@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
+import type { ProgramConfig } from "~/loyalty/program";
+import { programDashboard } from "~/services/dashboard.server";
 import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { rebuildLedgerDays } from "~/services/ledger-days.server";
+import { rebuildOrderRollups } from "~/services/order-rollups.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
-import { orderPayload, refundPayload } from "../../simulator/webhooks";
+import {
+  customerPayload,
+  customersRedactPayload,
+  orderPayload,
+  refundPayload,
+  type OrderPayloadInput,
+} from "../../simulator/webhooks";
 import { adminRequest } from "../support/admin";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
@@ -129,5 +138,253 @@ describe("the dashboard", () => {
 
   it("falls back to 30 days for a period it does not offer", async () => {
     expect((await dashboard(7)).period.days).toBe(30);
+  });
+});
+
+describe("the dashboard's order rollups", () => {
+  const rollupShop = "dashboard-rollups.myshopify.com";
+  let nextId = 7000;
+  const send = async (topic: string, payload: object) =>
+    expect(
+      (await sendWebhook(stack.app, rollupShop, topic, payload)).status,
+    ).toBe(200);
+  const changeProgram = (change: Partial<ProgramConfig>) =>
+    stack.db.sql.transaction(async (tx) => {
+      const config = await programConfig(tx, rollupShop);
+      if (!config) throw new Error("no program");
+      await saveProgramConfig(tx, rollupShop, { ...config, ...change });
+    });
+  const order = (
+    buyer: number | string,
+    daysAgo: number,
+    extra: Partial<OrderPayloadInput> = {},
+  ): OrderPayloadInput => {
+    const id = ++nextId;
+    return {
+      id,
+      currency: "USD",
+      ...(typeof buyer === "number"
+        ? { customer: { id: buyer, email: `c${buyer}@example.org` } }
+        : { customer: null, email: buyer }),
+      lines: [{ id: id * 10, price: "40.00", quantity: 1 }],
+      createdAt: new Date(Date.now() - daysAgo * day).toISOString(),
+      ...extra,
+    };
+  };
+  const pointsCodeName = "LOYALTY-R0LL";
+  const pointsCode = {
+    discountCodes: [{ code: pointsCodeName, amount: "5.00" }],
+  };
+  const paidOrder = (input: OrderPayloadInput) =>
+    send("orders/paid", orderPayload(input));
+  const cancelledOrder = (input: OrderPayloadInput) =>
+    send(
+      "orders/cancelled",
+      orderPayload({ ...input, cancelledAt: new Date().toISOString() }),
+    );
+  const refundedOrder = (input: OrderPayloadInput) =>
+    send(
+      "refunds/create",
+      refundPayload({
+        id: input.id + 100_000,
+        orderId: input.id,
+        order: input,
+        createdAt: new Date().toISOString(),
+        refundLineItems: [
+          { line_item_id: input.id * 10, quantity: 1, subtotal: "40.00" },
+        ],
+      }),
+    );
+
+  /** A code of this app's, so orders using it count as orders that used points. */
+  async function mintPointsCode(customerId: number) {
+    const member = await stack.db.prisma.member.findFirstOrThrow({
+      where: { shop: rollupShop, customerId: String(customerId) },
+    });
+    await stack.db.prisma.redemption.create({
+      data: {
+        shop: rollupShop,
+        memberId: member.id,
+        // Settled already: the orders only need the code to be the app's.
+        status: "RELEASED",
+        points: 500,
+        valueMinor: 500n,
+        currency: "USD",
+        code: pointsCodeName,
+        idempotencyKey: "rollups-1",
+        expiresAt: new Date(Date.now() + day),
+      },
+    });
+  }
+
+  /** The figures counted straight from the orders and members, as the dashboard once did. */
+  async function recounted(days: number) {
+    const from = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+    from.setUTCDate(from.getUTCDate() - (days - 1));
+    const buyers = await stack.db.sql.query<{
+      member: boolean;
+      buyers: number;
+      repeat: number;
+    }>(
+      `SELECT m.id IS NOT NULL AS member, count(*)::int AS buyers,
+         count(*) FILTER (WHERE b.orders > 1)::int AS repeat
+       FROM (
+         SELECT coalesce(o."customerId", 'guest:' || o."guestEmail") AS buyer, count(*) AS orders
+         FROM "OrderRecord" o
+         WHERE o.shop = $1 AND o."processedAt" >= $2 AND o."paidAt" IS NOT NULL
+           AND o."cancelledAt" IS NULL AND o.reason IS DISTINCT FROM 'TEST_ORDER'
+           AND (o."customerId" IS NOT NULL OR o."guestEmail" IS NOT NULL)
+         GROUP BY 1
+       ) b
+       LEFT JOIN "Member" m ON m.shop = $1 AND m."customerId" = b.buyer AND m."redactedAt" IS NULL
+       GROUP BY 1`,
+      [rollupShop, from],
+    );
+    const [pointsOrders] = await stack.db.sql.query<{
+      orders: number;
+      revenue: number;
+    }>(
+      `SELECT count(*)::int AS orders, coalesce(sum("totalMinor"), 0)::int8 AS revenue
+       FROM "OrderRecord"
+       WHERE shop = $1 AND "processedAt" >= $2 AND "pointsDiscountMinor" > 0
+         AND "paidAt" IS NOT NULL AND "cancelledAt" IS NULL`,
+      [rollupShop, from],
+    );
+    const rate = (member: boolean) => {
+      const row = buyers.find((entry) => entry.member === member);
+      const count = row?.buyers ?? 0;
+      const repeatBuyers = row?.repeat ?? 0;
+      return {
+        buyers: count,
+        repeatBuyers,
+        rateBasisPoints:
+          count > 0 ? Math.floor((repeatBuyers * 10_000) / count) : null,
+      };
+    };
+    return {
+      repeatPurchase: { members: rate(true), nonMembers: rate(false) },
+      pointsOrders: {
+        orders: pointsOrders?.orders ?? 0,
+        revenue: pointsOrders?.revenue ?? 0,
+      },
+    };
+  }
+
+  const rollupRows = () =>
+    stack.db.sql.query(
+      `SELECT buyer, member, "orderTimes", "lastAt", "previousAt" FROM "Buyer"
+       WHERE shop = $1 AND (member OR cardinality("orderTimes") > 0) ORDER BY buyer`,
+      [rollupShop],
+    );
+  const orderDays = () =>
+    stack.db.sql.query(
+      `SELECT day, sum("pointsOrders")::int AS orders, sum("pointsRevenue")::int8 AS revenue
+       FROM "OrderDay" WHERE shop = $1 GROUP BY day
+       HAVING sum("pointsOrders") <> 0 OR sum("pointsRevenue") <> 0 ORDER BY day`,
+      [rollupShop],
+    );
+
+  it("give the figures a recount from the orders gives, whatever order the deliveries came in", async () => {
+    // GIVEN a shop whose program was off for a while: its buyers then are not members
+    await registerLocalShop({ shop: rollupShop, accessToken: "shpat_rollups" });
+    await changeProgram({ enabled: false });
+    const whileOff = [order(31, 300), order(31, 20)];
+    for (const input of whileOff) await paidOrder(input);
+    await changeProgram({
+      enabled: true,
+      programStartAt: new Date(Date.now() - 400 * day),
+    });
+
+    // WHEN members, guests and test orders pay, some twice, some cancelled or refunded before or
+    // after their payment, a guest opens an account and two shoppers are redacted
+    const first = order(11, 2);
+    const regular = [
+      first,
+      order(11, 40, pointsCode),
+      order(11, 100),
+      order(11, 200),
+    ];
+    await paidOrder(first);
+    await mintPointsCode(11);
+    for (const input of regular) await paidOrder(input); // the first a second time, as Shopify may
+    await paidOrder(order(11, 1, { test: true }));
+    const cancelledLatest = order(12, 5, pointsCode);
+    for (const input of [cancelledLatest, order(12, 6), order(12, 80)])
+      await paidOrder(input);
+    await cancelledOrder(cancelledLatest);
+    const cancelledFirst = order(13, 3);
+    await cancelledOrder(cancelledFirst);
+    await paidOrder(cancelledFirst);
+    await paidOrder(order(13, 20));
+    const refundedFirst = order(14, 4, pointsCode);
+    await refundedOrder(refundedFirst);
+    await paidOrder(refundedFirst);
+    const refundedLater = order(14, 9);
+    await paidOrder(refundedLater);
+    await refundedOrder(refundedLater);
+    const grace = [
+      order("grace@example.org", 10, pointsCode),
+      order("grace@example.org", 50),
+    ];
+    for (const input of grace) await paidOrder(input);
+    const ghostCancelled = order("ghost@example.org", 8);
+    for (const input of [ghostCancelled, order("ghost@example.org", 60)])
+      await paidOrder(input);
+    const gone = [order("gone@example.org", 7), order("gone@example.org", 7)];
+    for (const input of gone) await paidOrder(input);
+    await cancelledOrder(ghostCancelled);
+    await send(
+      "customers/create",
+      customerPayload({
+        id: 15,
+        email: "grace@example.org",
+        first_name: "Grace",
+        last_name: "H",
+      }),
+    );
+    await paidOrder(order(15, 1));
+    await send(
+      "customers/redact",
+      customersRedactPayload({
+        shopId: 1,
+        shopDomain: rollupShop,
+        customer: { id: 14, email: "c14@example.org" },
+      }),
+    );
+    await send(
+      "customers/redact",
+      customersRedactPayload({
+        shopId: 1,
+        shopDomain: rollupShop,
+        customer: { id: 99, email: "gone@example.org" },
+      }),
+    );
+
+    // THEN every period's buyers and points orders equal a recount from the orders
+    for (const days of [30, 90, 365] as const) {
+      const figures = await stack.db.sql.transaction((tx) =>
+        programDashboard(tx, rollupShop, { days, now: new Date() }),
+      );
+      const recount = await recounted(days);
+      expect({
+        repeatPurchase: figures?.repeatPurchase,
+        pointsOrders: {
+          orders: figures?.pointsOrders.orders,
+          revenue: figures?.pointsOrders.revenue.minor,
+        },
+      }).toEqual(recount);
+    }
+    const year = await recounted(365);
+    expect(year.repeatPurchase.members.buyers).toBeGreaterThan(2);
+    expect(year.repeatPurchase.nonMembers.repeatBuyers).toBeGreaterThan(0);
+    expect(year.pointsOrders.orders).toBeGreaterThan(1);
+
+    // AND the rollups kept with the writes equal those rebuilt from the orders and members
+    const kept = { buyers: await rollupRows(), days: await orderDays() };
+    await stack.db.sql.transaction((tx) => rebuildOrderRollups(tx, rollupShop));
+    expect({ buyers: await rollupRows(), days: await orderDays() }).toEqual(
+      kept,
+    );
+    expect(JSON.stringify(kept)).not.toContain("gone@example.org");
   });
 });
