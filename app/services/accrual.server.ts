@@ -582,7 +582,10 @@ async function applyCancel(
       reason: "Order cancelled",
     });
   }
-  await updateOrder(tx, record.shop, record.orderId, { cancelApplied: true });
+  await updateOrder(tx, record.shop, record.orderId, {
+    cancelledAt: record.cancelledAt,
+    cancelApplied: true,
+  });
 }
 
 /** orders/cancelled: takes back what the order still holds, now or when its payment arrives. */
@@ -598,11 +601,15 @@ export async function recordCancelledOrder(
   });
   if (record.cancelledAt)
     return { status: "ignored", reason: "ALREADY_RECORDED" };
-  await updateOrder(tx, shop, cancel.orderId, {
-    cancelledAt: cancel.cancelledAt,
-  });
   const updated = { ...record, cancelledAt: cancel.cancelledAt };
-  if (mayStillEarn(updated)) return { status: "applied" };
+  if (mayStillEarn(updated)) {
+    await updateOrder(tx, shop, cancel.orderId, {
+      cancelledAt: cancel.cancelledAt,
+    });
+    return { status: "applied" };
+  }
+  // The cancellation is written with the reversal, after the member's lock: writing it first
+  // would take the buyer's rollup row before the member, the other way round from an earn.
   const { config } = await shopProgram(tx, shop, cancel.currency);
   await applyCancel(tx, updated, config, context);
   return { status: "applied" };
