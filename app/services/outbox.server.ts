@@ -103,46 +103,48 @@ export async function enqueue(
 }
 
 /**
- * Records several jobs in one statement: whatever a ledger write on the webhook path announces
- * (events, and the state jobs of tags and metafields) costs it a single round trip. State jobs
- * coalesce as `enqueue` would leave them one after another: of several with one key only the last
- * is kept, and older PENDING jobs with that key become SUPERSEDED.
+ * Records several jobs of one shop in one statement: whatever a ledger write on the webhook path
+ * announces (events, and the state jobs of tags and metafields) costs it a single round trip.
+ * State jobs coalesce as `enqueue` would leave them one after another: of several with one key
+ * only the last is kept, and older PENDING jobs with that key become SUPERSEDED.
  */
 export async function enqueueAll(
   tx: Tx,
   jobs: readonly NewOutboxJob[],
   now: Date = new Date(),
 ): Promise<number> {
-  if (jobs.length === 0) return 0;
+  const shop = jobs[0]?.shop;
+  if (shop === undefined) return 0;
+  if (jobs.some((job) => job.shop !== shop))
+    throw new Error("enqueueAll records one shop's jobs at a time");
   const lastWithKey = new Map<string, NewOutboxJob>();
   for (const job of jobs)
-    if (job.coalesceKey) lastWithKey.set(`${job.shop} ${job.coalesceKey}`, job);
+    if (job.coalesceKey) lastWithKey.set(job.coalesceKey, job);
   const kept = jobs.filter(
-    (job) =>
-      !job.coalesceKey ||
-      lastWithKey.get(`${job.shop} ${job.coalesceKey}`) === job,
+    (job) => !job.coalesceKey || lastWithKey.get(job.coalesceKey) === job,
   );
   const rows = await tx.query<{ id: number }>(
     `WITH superseded AS (
-       UPDATE "OutboxJob" o SET status = 'SUPERSEDED', "doneAt" = $2
-       FROM jsonb_to_recordset($1::jsonb) AS j(shop text, "coalesceKey" text)
-       WHERE o.shop = j.shop AND o."coalesceKey" = j."coalesceKey" AND o.status = 'PENDING'
+       UPDATE "OutboxJob" SET status = 'SUPERSEDED', "doneAt" = $3
+       WHERE shop = $1 AND status = 'PENDING'
+         AND "coalesceKey" = ANY (ARRAY(SELECT jsonb_array_elements_text($4::jsonb)))
      )
      INSERT INTO "OutboxJob" (shop, kind, "coalesceKey", payload, status, attempts, "runAfter",
        "createdAt")
-     SELECT j.shop, j.kind, j."coalesceKey", j.payload, 'PENDING', 0, coalesce(j."runAfter", $2), $2
-     FROM jsonb_to_recordset($1::jsonb) AS j(shop text, kind text, "coalesceKey" text,
-       payload jsonb, "runAfter" timestamp(3))
+     SELECT $1, j.kind, j."coalesceKey", j.payload, 'PENDING', 0, coalesce(j."runAfter", $3), $3
+     FROM jsonb_to_recordset($2::jsonb) AS j(kind text, "coalesceKey" text, payload jsonb,
+       "runAfter" timestamp(3))
      RETURNING id`,
     [
+      shop,
       kept.map((job) => ({
-        shop: job.shop,
         kind: job.kind,
         coalesceKey: job.coalesceKey ?? null,
         payload: job.payload,
         runAfter: job.runAfter ?? null,
       })),
       now,
+      [...lastWithKey.keys()],
     ],
   );
   return rows.length;
