@@ -18,10 +18,12 @@ import {
 import {
   CUSTOMER_TAGS_ADD_MUTATION,
   CUSTOMER_TAGS_REMOVE_MUTATION,
+  CUSTOMER_TIER_TAGS_MUTATION,
 } from "~/shopify/admin-operations";
 import type {
   LoyaltyCustomerTagsAddMutationVariables,
   LoyaltyCustomerTagsRemoveMutationVariables,
+  LoyaltyCustomerTierTagsMutationVariables,
 } from "~/types/admin.generated";
 import { sendCustomerBirthday } from "./engagement.server";
 import { sendFlowTrigger } from "./flow-triggers.server";
@@ -117,9 +119,9 @@ export function customerTagsJob(
 }
 
 /**
- * tagsAdd then tagsRemove on the customer. Both are set operations at Shopify, so a retry after
- * a failure between the two sends the first again harmlessly; tags the app did not name are left
- * alone.
+ * tagsAdd then tagsRemove on the customer, in one request when the job has both. Both are set
+ * operations at Shopify, so a retry after a failure between the two sends the first again
+ * harmlessly; tags the app did not name are left alone.
  */
 export async function sendCustomerTags(
   admin: AdminClient,
@@ -133,14 +135,23 @@ export async function sendCustomerTags(
     );
   const { customerId, add, remove } = parsed.data;
   const id = `gid://shopify/Customer/${customerId}`;
-  if (add.length > 0) {
+  if (add.length > 0 && remove.length > 0) {
+    const variables: LoyaltyCustomerTierTagsMutationVariables = {
+      id,
+      add,
+      remove,
+    };
+    await admin.mutate(CUSTOMER_TIER_TAGS_MUTATION, variables, [
+      "tagsAdd",
+      "tagsRemove",
+    ]);
+  } else if (add.length > 0) {
     const variables: LoyaltyCustomerTagsAddMutationVariables = {
       id,
       tags: add,
     };
     await admin.mutate(CUSTOMER_TAGS_ADD_MUTATION, variables, "tagsAdd");
-  }
-  if (remove.length > 0) {
+  } else if (remove.length > 0) {
     const variables: LoyaltyCustomerTagsRemoveMutationVariables = {
       id,
       tags: remove,

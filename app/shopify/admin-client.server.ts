@@ -266,10 +266,14 @@ export interface AdminClient {
    * Runs a mutation and returns its payload (`data[payloadField]`) once its `userErrors` are
    * known to be empty; the document must select `userErrors { field message }`.
    */
+  /**
+   * A mutation whose payload field (or each of several, in a document that runs more than one)
+   * must answer without userErrors; resolves to the answer's data.
+   */
   mutate(
     document: string,
     variables: Record<string, unknown>,
-    payloadField: string,
+    payloadField: string | readonly string[],
   ): Promise<unknown>;
 }
 
@@ -319,28 +323,35 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     query: (document, variables) => send(document, variables),
     async mutate(document, variables, payloadField) {
       const operation = operationName(document);
+      const fields =
+        typeof payloadField === "string" ? [payloadField] : payloadField;
+      const payloadSchema = z
+        .object({ userErrors: z.array(userErrorSchema) })
+        .loose()
+        .nullable();
       const data = z
-        .object({
-          [payloadField]: z
-            .object({ userErrors: z.array(userErrorSchema) })
-            .loose()
-            .nullable(),
-        })
+        .object(
+          Object.fromEntries(fields.map((field) => [field, payloadSchema])),
+        )
         .safeParse(await send(document, variables));
       if (!data.success)
         throw new AdminRejectedError(
-          `the answer has no ${payloadField} payload with userErrors: ${firstIssue(data.error)}`,
+          `the answer has no ${fields.join(" and ")} payload with userErrors: ${firstIssue(data.error)}`,
           operation,
         );
-      const payload = data.data[payloadField];
-      if (!payload)
-        throw new AdminRejectedError(
-          `Shopify returned no ${payloadField} payload`,
-          operation,
-        );
-      if (payload.userErrors.length > 0)
-        throw new AdminUserErrors(operation, payload.userErrors);
-      return payload;
+      for (const field of fields) {
+        const payload = data.data[field];
+        if (!payload)
+          throw new AdminRejectedError(
+            `Shopify returned no ${field} payload`,
+            operation,
+          );
+        if (payload.userErrors.length > 0)
+          throw new AdminUserErrors(operation, payload.userErrors);
+      }
+      return typeof payloadField === "string"
+        ? data.data[payloadField]
+        : data.data;
     },
   };
 }

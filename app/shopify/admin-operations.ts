@@ -189,6 +189,25 @@ export const CUSTOMER_TAGS_REMOVE_MUTATION = `#graphql
   }
 `;
 
+// A tier change in one request: both fields run in order, as two requests would, and each
+// answers with its own userErrors.
+export const CUSTOMER_TIER_TAGS_MUTATION = `#graphql
+  mutation LoyaltyCustomerTierTags($id: ID!, $add: [String!]!, $remove: [String!]!) {
+    tagsAdd(id: $id, tags: $add) {
+      userErrors {
+        field
+        message
+      }
+    }
+    tagsRemove(id: $id, tags: $remove) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 // The outbox's MEMBER_METAFIELDS job: the member's tier and points as app-owned customer
 // metafields, so the checkout and customer account extensions read them without calling the app.
 // metafieldsSet is all or nothing and writes whole values, so a retried job leaves the same state.

@@ -59,6 +59,15 @@ export type LoyaltyCustomerTagsRemoveMutationVariables = AdminTypes.Exact<{
 
 export type LoyaltyCustomerTagsRemoveMutation = { tagsRemove?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
 
+export type LoyaltyCustomerTierTagsMutationVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+  add: Array<AdminTypes.Scalars['String']['input']> | AdminTypes.Scalars['String']['input'];
+  remove: Array<AdminTypes.Scalars['String']['input']> | AdminTypes.Scalars['String']['input'];
+}>;
+
+
+export type LoyaltyCustomerTierTagsMutation = { tagsAdd?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }>, tagsRemove?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
 export type LoyaltyMetafieldsSetMutationVariables = AdminTypes.Exact<{
   metafields: Array<AdminTypes.MetafieldsSetInput> | AdminTypes.MetafieldsSetInput;
 }>;
@@ -163,6 +172,7 @@ interface GeneratedQueryTypes {
 interface GeneratedMutationTypes {
   "#graphql\n  mutation LoyaltyCustomerTagsAdd($id: ID!, $tags: [String!]!) {\n    tagsAdd(id: $id, tags: $tags) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyCustomerTagsAddMutation, variables: LoyaltyCustomerTagsAddMutationVariables},
   "#graphql\n  mutation LoyaltyCustomerTagsRemove($id: ID!, $tags: [String!]!) {\n    tagsRemove(id: $id, tags: $tags) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyCustomerTagsRemoveMutation, variables: LoyaltyCustomerTagsRemoveMutationVariables},
+  "#graphql\n  mutation LoyaltyCustomerTierTags($id: ID!, $add: [String!]!, $remove: [String!]!) {\n    tagsAdd(id: $id, tags: $add) {\n      userErrors {\n        field\n        message\n      }\n    }\n    tagsRemove(id: $id, tags: $remove) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyCustomerTierTagsMutation, variables: LoyaltyCustomerTierTagsMutationVariables},
   "#graphql\n  mutation LoyaltyMetafieldsSet($metafields: [MetafieldsSetInput!]!) {\n    metafieldsSet(metafields: $metafields) {\n      metafields {\n        key\n        value\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyMetafieldsSetMutation, variables: LoyaltyMetafieldsSetMutationVariables},
   "#graphql\n  mutation LoyaltyMetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {\n    metafieldsDelete(metafields: $metafields) {\n      deletedMetafields {\n        key\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: LoyaltyMetafieldsDeleteMutation, variables: LoyaltyMetafieldsDeleteMutationVariables},
   "#graphql\n  mutation LoyaltyMetafieldDefinitionCreate(\n    $namespace: String!\n    $key: String!\n    $type: String!\n    $name: String!\n    $description: String\n  ) {\n    metafieldDefinitionCreate(\n      definition: {\n        ownerType: CUSTOMER\n        namespace: $namespace\n        key: $key\n        type: $type\n        name: $name\n        description: $description\n        access: {\n          admin: MERCHANT_READ\n          storefront: PUBLIC_READ\n          customerAccount: READ\n        }\n      }\n    ) {\n      createdDefinition {\n        id\n        namespace\n        key\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: LoyaltyMetafieldDefinitionCreateMutation, variables: LoyaltyMetafieldDefinitionCreateMutationVariables},

@@ -35,7 +35,10 @@ import {
   createAdminClient,
   type AdminGraphqlApi,
 } from "~/shopify/admin-client.server";
-import { CUSTOMER_TAGS_ADD_MUTATION } from "~/shopify/admin-operations";
+import {
+  CUSTOMER_TAGS_ADD_MUTATION,
+  CUSTOMER_TIER_TAGS_MUTATION,
+} from "~/shopify/admin-operations";
 import type { Fault } from "../../simulator/faults";
 import { startShopifySimulator, type Simulator } from "../../simulator/server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
@@ -161,16 +164,34 @@ const customerTags = (shop: string, id: number) =>
   simulator.state.require(shop).customers.get(`gid://shopify/Customer/${id}`)
     ?.tags;
 
-/** The tag mutations Shopify executed (faults left out), as [operation, tags]. */
+/**
+ * The tag changes Shopify executed (faults left out), as [field, tags], in order: a tier change's
+ * one request counts as its tagsAdd then its tagsRemove.
+ */
 const tagCalls = (shop: string) =>
-  simulator.calls
-    .filter(
-      (call) =>
-        call.shop === shop &&
-        call.fault === null &&
-        call.operationName?.startsWith("LoyaltyCustomerTags"),
-    )
-    .map((call) => [call.operationName, call.variables.tags]);
+  tagRequests(shop).flatMap((call) =>
+    call.operationName === "LoyaltyCustomerTierTags"
+      ? [
+          ["tagsAdd", call.variables.add],
+          ["tagsRemove", call.variables.remove],
+        ]
+      : [
+          [
+            call.operationName === "LoyaltyCustomerTagsAdd"
+              ? "tagsAdd"
+              : "tagsRemove",
+            call.variables.tags,
+          ],
+        ],
+  );
+
+const tagRequests = (shop: string) =>
+  simulator.calls.filter(
+    (call) =>
+      call.shop === shop &&
+      call.fault === null &&
+      /^LoyaltyCustomerT(ags|ierTags)/.test(call.operationName ?? ""),
+  );
 
 describe("enqueueing", () => {
   it("writes the job with the transaction it belongs to, and not without it", async () => {
@@ -226,10 +247,10 @@ describe("coalescing", () => {
       "DONE",
     ]);
     expect(tagCalls(SHOPS.main)).toEqual([
-      ["LoyaltyCustomerTagsAdd", [gold]],
-      ["LoyaltyCustomerTagsRemove", [bronze, silver]],
-      ["LoyaltyCustomerTagsAdd", [bronze]],
-      ["LoyaltyCustomerTagsRemove", [silver, gold]],
+      ["tagsAdd", [gold]],
+      ["tagsRemove", [bronze, silver]],
+      ["tagsAdd", [bronze]],
+      ["tagsRemove", [silver, gold]],
     ]);
     expect(customerTags(SHOPS.main, 701)).toEqual([gold, "vip"]);
     expect(customerTags(SHOPS.main, 702)).toEqual([bronze]);
@@ -265,9 +286,9 @@ describe("coalescing", () => {
     expect(customerTags(SHOPS.main, 704)).toEqual([gold]);
     expect(customerTags(SHOPS.main, 705)).toEqual([bronze]);
     expect(tagCalls(SHOPS.main)).toEqual([
-      ["LoyaltyCustomerTagsAdd", [bronze]],
-      ["LoyaltyCustomerTagsAdd", [gold]],
-      ["LoyaltyCustomerTagsRemove", [bronze, silver]],
+      ["tagsAdd", [bronze]],
+      ["tagsAdd", [gold]],
+      ["tagsRemove", [bronze, silver]],
     ]);
   });
 
@@ -348,13 +369,13 @@ describe("retries", () => {
       ),
     );
     // The connection drops on tagsRemove, after tagsAdd succeeded, when the test asks for it.
-    let dropNextRemove = false;
+    let dropNextAnswer = false;
     const adminFor = async (shop: string): Promise<AdminGraphqlApi> => {
       const admin = await libraryAdmin(shop);
       return {
         graphql(query, options) {
-          if (dropNextRemove && query.includes("LoyaltyCustomerTagsRemove")) {
-            dropNextRemove = false;
+          if (dropNextAnswer && query.includes("LoyaltyCustomerTierTags")) {
+            dropNextAnswer = false;
             simulator.faults.enqueue({ kind: "TIMEOUT", ms: 5 }, { shop });
           }
           return admin.graphql(query, options);
@@ -379,7 +400,7 @@ describe("retries", () => {
     expect(await job()).toMatchObject({
       status: "PENDING",
       attempts: 1,
-      lastError: "LoyaltyCustomerTagsAdd: THROTTLED by Shopify",
+      lastError: "LoyaltyCustomerTierTags: THROTTLED by Shopify",
     });
     // Not due yet: nothing is claimed before the backoff has passed.
     expect(await worker({ adminFor })).toMatchObject({ claimed: 0 });
@@ -390,24 +411,23 @@ describe("retries", () => {
     );
     expect(await runDue()).toMatchObject({ retrying: 1 });
     expect((await job()).lastError).toMatch(
-      /^LoyaltyCustomerTagsAdd: Shopify answered HTTP 502/,
+      /^LoyaltyCustomerTierTags: Shopify answered HTTP 502/,
     );
 
-    dropNextRemove = true;
+    dropNextAnswer = true;
     expect(await runDue()).toMatchObject({ retrying: 1 });
     expect((await job()).lastError).toMatch(
-      /^LoyaltyCustomerTagsRemove: no answer from Shopify/,
+      /^LoyaltyCustomerTierTags: no answer from Shopify/,
     );
 
     expect(await runDue()).toMatchObject({ done: 1 });
     expect(await job()).toMatchObject({ status: "DONE", attempts: 4 });
     // Backoff with random() = 0.5: three quarters of 30 s, 60 s, 120 s.
     expect(waits).toEqual([0, 22_500, 45_000, 90_000]);
-    // tagsAdd reached Shopify twice (before and after the dropped tagsRemove): a set, no duplicate.
+    // Only the answered request counts: the change went through once, in one request.
     expect(tagCalls(SHOPS.main)).toEqual([
-      ["LoyaltyCustomerTagsAdd", ["loyalty-tier:silver"]],
-      ["LoyaltyCustomerTagsAdd", ["loyalty-tier:silver"]],
-      ["LoyaltyCustomerTagsRemove", ["loyalty-tier:bronze"]],
+      ["tagsAdd", ["loyalty-tier:silver"]],
+      ["tagsRemove", ["loyalty-tier:bronze"]],
     ]);
     expect(customerTags(SHOPS.main, 704)).toEqual([
       "loyalty-tier:silver",
@@ -815,7 +835,8 @@ describe("workers", () => {
 
 describe("the cost-aware Admin client", () => {
   it("waits for the shop's bucket before sending instead of being throttled", async () => {
-    // GIVEN five tag jobs: ten mutations of 10 points against a 60-point bucket refilling 10/s
+    // GIVEN five tier changes: five requests of two 10-point mutations each (tagsAdd and
+    // tagsRemove) against a 60-point bucket refilling 10/s
     for (const id of [721, 722, 723, 724, 725]) {
       simulator.addCustomer(SHOPS.other, { id, tags: ["loyalty-tier:bronze"] });
       await enqueueCommitted(
@@ -830,7 +851,7 @@ describe("the cost-aware Admin client", () => {
 
     // Every answer was a success: the client waited (fake clock) whenever the bucket ran low.
     const calls = simulator.calls.filter((call) => call.shop === SHOPS.other);
-    expect(calls).toHaveLength(10);
+    expect(calls).toHaveLength(5);
     expect(
       calls.every(
         (call) =>
@@ -1048,5 +1069,33 @@ describe("the cost-aware Admin client", () => {
     expect(budget.available(SHOPS.other, clock.ms)).toBe(4);
     expect(budget.available(SHOPS.other, clock.ms + 1_000)).toBe(54);
     expect(budget.expectedCost("LoyaltyCustomerTagsAdd")).toBe(10);
+  });
+
+  it("checks every payload of a request that runs two mutations, the second's userErrors too", async () => {
+    const client = createAdminClient({
+      shop: SHOPS.other,
+      admin: answering(() =>
+        json({
+          data: {
+            tagsAdd: { userErrors: [] },
+            tagsRemove: {
+              userErrors: [{ field: ["id"], message: "Customer is locked" }],
+            },
+          },
+          extensions: cost,
+        }),
+      ),
+      budget,
+      now: () => clock.ms,
+    });
+    await expect(
+      client.mutate(
+        CUSTOMER_TIER_TAGS_MUTATION,
+        { id: "gid://shopify/Customer/1", add: ["x"], remove: ["y"] },
+        ["tagsAdd", "tagsRemove"],
+      ),
+    ).rejects.toThrow(
+      "LoyaltyCustomerTierTags: userErrors: id: Customer is locked",
+    );
   });
 });
