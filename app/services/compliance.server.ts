@@ -6,6 +6,7 @@ import {
   shopRedactPayload,
 } from "~/shopify/webhook-payloads";
 import type { TopicHandler } from "./webhook-runner.server";
+import { normaliseEmail } from "./accrual.server";
 
 async function recordRequest(
   tx: Tx,
@@ -83,15 +84,14 @@ async function forgetContactDetails(
   for (const detail of details) {
     if (!detail) continue;
     // Those orders lose their buyer, so the guest's row of the dashboard's rollup goes, e-mail
-    // and all; the statement's one snapshot finds it before the update clears the e-mail.
+    // and all. It is found by its key, not through the orders: a guest order already granted to
+    // a new account no longer names the e-mail, but its emptied row still does.
     await tx.query(
       `WITH buyer AS (
-         DELETE FROM "Buyer" WHERE shop = $1 AND buyer IN (
-           SELECT 'guest:' || "guestEmail" FROM "OrderRecord"
-           WHERE shop = $1 AND lower("guestEmail") = lower($2))
+         DELETE FROM "Buyer" WHERE shop = $1 AND buyer = 'guest:' || $3
        )
        UPDATE "OrderRecord" SET "guestEmail" = NULL WHERE shop = $1 AND lower("guestEmail") = lower($2)`,
-      [shop, detail],
+      [shop, detail, normaliseEmail(detail)],
     );
     await tx.query(
       `DELETE FROM "DeadLetter" WHERE shop = $1 AND strpos(lower("rawBody"), lower($2)) > 0`,
