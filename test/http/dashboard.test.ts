@@ -359,6 +359,15 @@ describe("the dashboard's order rollups", () => {
         customer: { id: 99, email: "gone@example.org" },
       }),
     );
+    // Grace's guest orders went to her account: her guest row is empty but keyed by her e-mail.
+    await send(
+      "customers/redact",
+      customersRedactPayload({
+        shopId: 1,
+        shopDomain: rollupShop,
+        customer: { id: 15, email: "grace@example.org" },
+      }),
+    );
 
     // THEN every period's buyers and points orders equal a recount from the orders
     for (const days of [30, 90, 365] as const) {
@@ -378,6 +387,13 @@ describe("the dashboard's order rollups", () => {
     expect(year.repeatPurchase.members.buyers).toBeGreaterThan(2);
     expect(year.repeatPurchase.nonMembers.repeatBuyers).toBeGreaterThan(0);
     expect(year.pointsOrders.orders).toBeGreaterThan(1);
+
+    // AND no rollup row keeps a redacted e-mail (a rebuild would hide an emptied one)
+    const keys = await stack.db.sql.query<{ buyer: string }>(
+      `SELECT buyer FROM "Buyer" WHERE shop = $1`,
+      [rollupShop],
+    );
+    expect(keys.filter(({ buyer }) => /grace@|gone@/.test(buyer))).toEqual([]);
 
     // AND the rollups kept with the writes equal those rebuilt from the orders and members
     const kept = { buyers: await rollupRows(), days: await orderDays() };
