@@ -23,7 +23,7 @@ import { ensureMember } from "./members.server";
 import { enqueue, enqueueAll, type NewOutboxJob } from "./outbox.server";
 import { parseJobPayload } from "./outbox-worker.server";
 import { shopWithProgram } from "./program.server";
-import { reviewMemberTier } from "./tiers.server";
+import { planTierReview } from "./tiers.server";
 
 interface ProgramShop {
   shop: string;
@@ -277,16 +277,25 @@ export async function grantBonus(
   });
   if (result.status !== "applied") return false;
   const { balances } = result.state;
-  await reviewMemberTier(tx, member, config, now, balances);
+  const review = await planTierReview(tx, member, config, now, balances);
   await enqueueAll(
     tx,
-    flowTriggerJobs(
-      member.shop,
-      earnTriggers(config, bonus.customerId, result.write, balances.available, {
-        points,
-        reason: bonus.reason,
-      }),
-    ),
+    [
+      ...review.jobs,
+      ...flowTriggerJobs(
+        member.shop,
+        earnTriggers(
+          config,
+          bonus.customerId,
+          result.write,
+          balances.available,
+          {
+            points,
+            reason: bonus.reason,
+          },
+        ),
+      ),
+    ],
     now,
   );
   return true;
@@ -410,14 +419,17 @@ export async function awardFlowPoints(
   if (result.status === "refused")
     throw new Error(`a positive award was refused: ${result.refusal.reason}`);
   const { balances } = result.state;
-  await reviewMemberTier(tx, member, config, input.now, balances);
+  const review = await planTierReview(tx, member, config, input.now, balances);
   const before = availableBefore(result.write, balances.available);
   await enqueueAll(
     tx,
-    flowTriggerJobs(
-      input.shop,
-      rewardTriggers(config, input.customerId, before, balances.available),
-    ),
+    [
+      ...review.jobs,
+      ...flowTriggerJobs(
+        input.shop,
+        rewardTriggers(config, input.customerId, before, balances.available),
+      ),
+    ],
     input.now,
   );
   return { ok: true, replayed: false, available: balances.available };
