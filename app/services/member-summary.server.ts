@@ -1,4 +1,5 @@
 import type { Tx } from "~/db/client.server";
+import { batchedReads } from "~/db/batched-reads.server";
 import { jsonTimestamp } from "~/db/sql.server";
 import { evaluateEarn } from "~/loyalty/earn-rule";
 import { upcomingExpiries, type ExpiringPoints } from "~/loyalty/engagement";
@@ -114,27 +115,22 @@ interface SummaryRow extends Balances {
   }> | null;
 }
 
+interface ShopperKey {
+  shop: string;
+  customerId: string;
+  now: Date;
+}
+
 /**
- * What a shopper sees of their points at checkout, after the order and in their account. Read-only:
- * a shopper who is not a member yet (or whose data was redacted) sees zeros and no member is
- * created. Null when the shop has no program.
- *
- * The cached balances only move when something is written, so lots that have matured or expired
- * since the member's last write are settled here in memory as of `now`: the shopper is shown what
- * a hold made now could spend, without this read taking the member's lock or writing entries.
- * One statement: the program with the member, their lots, open codes and latest entries; one
- * more for running challenges or a tier over a window other than lifetime, and a member's first look with referrals on gives them their
- * code (the one write a summary can make).
+ * The program and the member's columns for each shopper, in the order asked; undefined for a shop
+ * without a program. Every key carries its own shop, and a member is only ever joined within it.
  */
-export async function memberSummary(
+async function summaryRows(
   tx: Tx,
-  shop: string,
-  customerId: string,
-  now: Date = new Date(),
-  cart: { subtotalMinor: number | null } = { subtotalMinor: null },
-): Promise<MemberSummary | null> {
-  const [row] = await tx.query<SummaryRow>(
-    `SELECT s.timezone, s.config::text AS config,
+  keys: readonly ShopperKey[],
+): Promise<Array<SummaryRow | undefined>> {
+  const rows = await tx.query<SummaryRow & { position: number }>(
+    `SELECT k.position, s.timezone, s.config::text AS config,
        m.id AS "memberId", m."redactedAt", m."tierHandle", m."referralCode", m.birthday,
        m.available, m.pending, m.held,
        m."lifetimeEarned",
@@ -145,7 +141,7 @@ export async function memberSummary(
         ) l) AS lots,
        (SELECT json_agg(r ORDER BY r."expiresAt") FROM (
           SELECT id, code, points, value, "expiresAt" FROM "Redemption"
-          WHERE shop = m.shop AND "memberId" = m.id AND status = 'HELD' AND "expiresAt" > $3
+          WHERE shop = m.shop AND "memberId" = m.id AND status = 'HELD' AND "expiresAt" > k.now
             AND kind = 'DISCOUNT_CODE'
         ) r) AS open,
        (SELECT json_agg(e) FROM (
@@ -158,10 +154,51 @@ export async function memberSummary(
             AND x.kind NOT IN ('MATURATION', 'REDEMPTION_POST')
           ORDER BY x.id DESC LIMIT ${RECENT_ENTRIES}
         ) e) AS recent
-     FROM "Shop" s LEFT JOIN "Member" m ON m.shop = s.shop AND m."customerId" = $2
-     WHERE s.shop = $1`,
-    [shop, customerId, now],
+     FROM json_to_recordset($1::json) AS k(position int, shop text, "customerId" text, now timestamp)
+     JOIN "Shop" s ON s.shop = k.shop
+     LEFT JOIN "Member" m ON m.shop = s.shop AND m."customerId" = k."customerId"`,
+    [keys.map((key, position) => ({ position, ...key }))],
   );
+  const byPosition = new Map(rows.map((row) => [row.position, row]));
+  return keys.map((_, position) => byPosition.get(position));
+}
+
+const summaryReaders = new WeakMap<
+  Tx,
+  (key: ShopperKey) => Promise<SummaryRow | undefined>
+>();
+
+/** Summaries asked for on the same connection pool in the same moment are read in one statement. */
+function summaryRow(tx: Tx, key: ShopperKey) {
+  let read = summaryReaders.get(tx);
+  if (!read) {
+    read = batchedReads((keys) => summaryRows(tx, keys));
+    summaryReaders.set(tx, read);
+  }
+  return read(key);
+}
+
+/**
+ * What a shopper sees of their points at checkout, after the order and in their account. Read-only:
+ * a shopper who is not a member yet (or whose data was redacted) sees zeros and no member is
+ * created. Null when the shop has no program.
+ *
+ * The cached balances only move when something is written, so lots that have matured or expired
+ * since the member's last write are settled here in memory as of `now`: the shopper is shown what
+ * a hold made now could spend, without this read taking the member's lock or writing entries.
+ * One statement, shared with the shoppers asking at the same moment: the program with the member,
+ * their lots, open codes and latest entries. One more for running challenges or a tier over a
+ * window other than lifetime, and a member's first look with referrals on gives them their code
+ * (the one write a summary can make).
+ */
+export async function memberSummary(
+  tx: Tx,
+  shop: string,
+  customerId: string,
+  now: Date = new Date(),
+  cart: { subtotalMinor: number | null } = { subtotalMinor: null },
+): Promise<MemberSummary | null> {
+  const row = await summaryRow(tx, { shop, customerId, now });
   if (!row) return null;
   const config = readProgramConfig(row.config);
   // A redacted member's entries stay for the arithmetic, but the shopper is no longer linked to them.

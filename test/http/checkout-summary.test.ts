@@ -3,6 +3,7 @@ import type { Tx } from "~/db/client.server";
 import { earn } from "~/loyalty/ledger";
 import { writeLedger, type MemberRef } from "~/services/ledger.server";
 import { ensureMember } from "~/services/members.server";
+import { memberSummary } from "~/services/member-summary.server";
 import { ensureShop } from "~/services/program.server";
 import { holdPoints } from "~/services/redemptions.server";
 import {
@@ -365,6 +366,56 @@ describe("tenant isolation", () => {
       ).toBe(0);
     },
   );
+});
+
+describe("shoppers asking at the same moment", () => {
+  // Summaries asked for together are read in one statement; each must still see only its own shop.
+  it("each see their own shop's points, read together", async () => {
+    const now = new Date();
+    const summaries = await Promise.all(
+      [
+        [shopA, "7001"],
+        [shopB, "7002"],
+        [shopB, "7001"],
+        [shopWithoutProgram, "7001"],
+        [shopA, "7001"],
+      ].map(([shop, customerId]) =>
+        memberSummary(db.sql, shop ?? "", customerId ?? "", now),
+      ),
+    );
+    expect(summaries.map((each) => each && each.points)).toEqual([
+      memberBalances,
+      { available: 42, pending: 0, held: 0, lifetimeEarned: 42 },
+      zeros,
+      null,
+      memberBalances,
+    ]);
+    expect(summaries.map((each) => each?.currency)).toEqual([
+      "EUR",
+      "USD",
+      "USD",
+      undefined,
+      "EUR",
+    ]);
+  });
+
+  it("each get their own answer over HTTP", async () => {
+    const answers = await Promise.all(
+      [
+        checkoutToken(shopB, 7002),
+        checkoutToken(shopA, 7001),
+        checkoutToken(shopB, 7001),
+      ].map(async (token) => JSON.parse((await request({ token })).text)),
+    );
+    expect(answers).toEqual([
+      summary(
+        { available: 42, pending: 0, held: 0, lifetimeEarned: 42 },
+        "USD",
+      ),
+      summary(memberBalances, "EUR"),
+      summary(zeros, "USD"),
+    ]);
+  });
 });
 
 describe("CORS", () => {
