@@ -36,13 +36,7 @@ import {
   type PreparedRequest,
 } from "./load";
 import { positiveInteger } from "./options";
-import {
-  databaseUrl,
-  defaultAdminUrl,
-  redact,
-  unreachableReason,
-  withClient,
-} from "./postgres";
+import { benchServer, withClient, withThrowawayDatabase } from "./postgres";
 import { formatMs, formatNumber, formatTable } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
 
@@ -464,13 +458,8 @@ function versusBaseline(run: Measured): string {
 
 async function runCheckoutBench(options: OptionValues): Promise<BenchResult> {
   const settings = settingsFrom(options);
-  const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
-  const unreachable = await unreachableReason(adminUrl);
-  if (unreachable !== undefined)
-    return {
-      status: "skipped",
-      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
-    };
+  const server = await benchServer();
+  if (!("adminUrl" in server)) return server;
 
   console.log(
     `  ${formatNumber(settings.members)} members; ${formatNumber(settings.lookups)} lookups at concurrency ${settings.lookupConcurrency.join(", ")}; ` +
@@ -478,173 +467,150 @@ async function runCheckoutBench(options: OptionValues): Promise<BenchResult> {
   );
   ensureBuild();
 
-  const name = `loyalty_bench_checkout_${Date.now()}`;
-  const benchUrl = databaseUrl(adminUrl, name);
-  const children: ChildServer[] = [];
-  let dropped = false;
-  const dropDatabase = async () => {
-    if (dropped) return;
-    dropped = true;
-    await Promise.all(children.map((child) => child.stop()));
-    await withClient(adminUrl, (client) =>
-      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-    );
-    console.log(`  dropped database ${name}`);
-  };
-  // Ctrl-C mid-run still removes the database and the child processes.
-  const interrupted = () => {
-    void dropDatabase().finally(() => process.exit(130));
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-
-  await withClient(adminUrl, (client) =>
-    client.query(`CREATE DATABASE "${name}"`),
-  );
-  try {
-    console.log(`  created database ${name}`);
-    const simulator = await startChildServer("./checkout.ts", {
-      BENCH_SIMULATOR: "1",
-      BENCH_RESTORE_RATE: String(settings.restoreRate),
-    });
-    children.push(simulator);
-    const seeding = performance.now();
-    await seedSimulator(simulator.url, settings.members);
-    await seedDatabase(benchUrl, settings);
-    console.log(
-      `  seeded in ${formatNumber((performance.now() - seeding) / 1000, 1)} s; simulator at ${simulator.url}`,
-    );
-
-    const tokens = mintTokens(settings.members);
-    const warmLookups = lookups(tokens, lookupWarmup(settings));
-    const lookupRuns = settings.lookupConcurrency.map(() =>
-      lookups(tokens, settings.lookups),
-    );
-
-    const baselines: LoadReport[] = [];
-    const baseline = await startChildServer("./baseline-server.ts", {
-      BENCH_WEBHOOK_SECRET: apiSecret,
-    });
-    children.push(baseline);
-    try {
-      await measure(
-        "baseline warm-up (not counted)",
-        baseline,
-        baselineLookups(warmLookups),
-        settings.lookupConcurrency.at(-1) ?? 1,
-        settings,
+  return withThrowawayDatabase(
+    server.adminUrl,
+    "loyalty_bench_checkout",
+    async (database) => {
+      const benchUrl = database.url;
+      const simulator = await startChildServer("./checkout.ts", {
+        BENCH_SIMULATOR: "1",
+        BENCH_RESTORE_RATE: String(settings.restoreRate),
+      });
+      database.beforeDrop(() => simulator.stop());
+      const seeding = performance.now();
+      await seedSimulator(simulator.url, settings.members);
+      await seedDatabase(benchUrl, settings);
+      console.log(
+        `  seeded in ${formatNumber((performance.now() - seeding) / 1000, 1)} s; simulator at ${simulator.url}`,
       );
-      for (const [index, concurrency] of settings.lookupConcurrency.entries())
-        baselines.push(
-          await measure(
-            `baseline GET c${concurrency}`,
-            baseline,
-            baselineLookups(lookupRuns[index] ?? []),
-            concurrency,
-            settings,
-          ),
-        );
-    } finally {
-      await baseline.stop();
-    }
 
-    const app = await startChildServer("./serve-app.ts", {
-      BENCH_DATABASE_URL: benchUrl,
-      BENCH_API_KEY: apiKey,
-      BENCH_API_SECRET: apiSecret,
-      BENCH_ADMIN_API_ORIGIN: simulator.url,
-    });
-    children.push(app);
-    const measured: Measured[] = [];
-    try {
-      await measure(
-        "app GET warm-up (not counted)",
-        app,
-        warmLookups,
-        settings.lookupConcurrency.at(-1) ?? 1,
-        settings,
+      const tokens = mintTokens(settings.members);
+      const warmLookups = lookups(tokens, lookupWarmup(settings));
+      const lookupRuns = settings.lookupConcurrency.map(() =>
+        lookups(tokens, settings.lookups),
       );
-      for (const [index, concurrency] of settings.lookupConcurrency.entries())
-        measured.push({
-          case: `GET loyalty c${concurrency}`,
-          report: await measure(
-            `app GET c${concurrency}`,
-            app,
-            lookupRuns[index] ?? [],
-            concurrency,
-            settings,
-          ),
-          baseline: baselines[index],
-        });
 
-      await measure(
-        "app POST warm-up (not counted)",
-        app,
-        redemptions(tokens, "warm", redemptionWarmup(settings)),
-        settings.redeemConcurrency[0] ?? 1,
-        settings,
-      );
-      for (const concurrency of settings.redeemConcurrency) {
-        const before = await countMintedCodes(benchUrl);
-        const report = await measure(
-          `app POST c${concurrency}`,
-          app,
-          redemptions(tokens, `c${concurrency}`, settings.redemptions),
-          concurrency,
+      const baselines: LoadReport[] = [];
+      const baseline = await startChildServer("./baseline-server.ts", {
+        BENCH_WEBHOOK_SECRET: apiSecret,
+      });
+      database.beforeDrop(() => baseline.stop());
+      try {
+        await measure(
+          "baseline warm-up (not counted)",
+          baseline,
+          baselineLookups(warmLookups),
+          settings.lookupConcurrency.at(-1) ?? 1,
           settings,
         );
-        measured.push({
-          case: `POST redemptions c${concurrency}`,
-          report,
-          codes: (await countMintedCodes(benchUrl)) - before,
-        });
-      }
-    } finally {
-      if (measured.some((run) => non2xx(run.report) > 0)) {
-        // The app logs nothing here (LOYALTY_LOG=silent); a 502 is most often a simulator gone.
-        const { exitCode, signalCode } = simulator.child;
-        if (exitCode !== null || signalCode !== null)
-          console.log(
-            `  the simulator exited during the run (${signalCode ?? `code ${exitCode}`})`,
+        for (const [index, concurrency] of settings.lookupConcurrency.entries())
+          baselines.push(
+            await measure(
+              `baseline GET c${concurrency}`,
+              baseline,
+              baselineLookups(lookupRuns[index] ?? []),
+              concurrency,
+              settings,
+            ),
           );
-        for (const [label, child] of [
-          ["app", app],
-          ["simulator", simulator],
-        ] as const) {
-          const tail = child.stderrTail().trim();
-          if (tail) console.log(`  ${label} stderr (last lines):\n${tail}`);
-        }
+      } finally {
+        await baseline.stop();
       }
-      await app.stop();
-    }
 
-    printResults(measured, settings);
-    return {
-      status: "ran",
-      rows: measured.map((run): SummaryRow => ({
-        case: run.case,
-        requests: run.report.completed,
-        perSecond: run.report.requestsPerSecond,
-        p50Ms: run.report.latencyMs.p50,
-        p99Ms: run.report.latencyMs.p99,
-        maxMs: run.report.latencyMs.max,
-        non2xx: non2xx(run.report),
-        note: [
-          run.report.serverMs &&
-            `server p50/p99 ${formatMs(run.report.serverMs.p50)}/${formatMs(run.report.serverMs.p99)} ms`,
-          run.baseline
-            ? `baseline p99 ${formatMs(run.baseline.latencyMs.p99)} ms; ${versusBaseline(run)}`
-            : formatStatusCounts(run.report.statusCounts),
-        ]
-          .filter(Boolean)
-          .join("; "),
-      })),
-    };
-  } finally {
-    process.off("SIGINT", interrupted);
-    process.off("SIGTERM", interrupted);
-    await dropDatabase();
-  }
+      const app = await startChildServer("./serve-app.ts", {
+        BENCH_DATABASE_URL: benchUrl,
+        BENCH_API_KEY: apiKey,
+        BENCH_API_SECRET: apiSecret,
+        BENCH_ADMIN_API_ORIGIN: simulator.url,
+      });
+      database.beforeDrop(() => app.stop());
+      const measured: Measured[] = [];
+      try {
+        await measure(
+          "app GET warm-up (not counted)",
+          app,
+          warmLookups,
+          settings.lookupConcurrency.at(-1) ?? 1,
+          settings,
+        );
+        for (const [index, concurrency] of settings.lookupConcurrency.entries())
+          measured.push({
+            case: `GET loyalty c${concurrency}`,
+            report: await measure(
+              `app GET c${concurrency}`,
+              app,
+              lookupRuns[index] ?? [],
+              concurrency,
+              settings,
+            ),
+            baseline: baselines[index],
+          });
+
+        await measure(
+          "app POST warm-up (not counted)",
+          app,
+          redemptions(tokens, "warm", redemptionWarmup(settings)),
+          settings.redeemConcurrency[0] ?? 1,
+          settings,
+        );
+        for (const concurrency of settings.redeemConcurrency) {
+          const before = await countMintedCodes(benchUrl);
+          const report = await measure(
+            `app POST c${concurrency}`,
+            app,
+            redemptions(tokens, `c${concurrency}`, settings.redemptions),
+            concurrency,
+            settings,
+          );
+          measured.push({
+            case: `POST redemptions c${concurrency}`,
+            report,
+            codes: (await countMintedCodes(benchUrl)) - before,
+          });
+        }
+      } finally {
+        if (measured.some((run) => non2xx(run.report) > 0)) {
+          // The app logs nothing here (LOYALTY_LOG=silent); a 502 is most often a simulator gone.
+          const { exitCode, signalCode } = simulator.child;
+          if (exitCode !== null || signalCode !== null)
+            console.log(
+              `  the simulator exited during the run (${signalCode ?? `code ${exitCode}`})`,
+            );
+          for (const [label, child] of [
+            ["app", app],
+            ["simulator", simulator],
+          ] as const) {
+            const tail = child.stderrTail().trim();
+            if (tail) console.log(`  ${label} stderr (last lines):\n${tail}`);
+          }
+        }
+        await app.stop();
+      }
+
+      printResults(measured, settings);
+      return {
+        status: "ran",
+        rows: measured.map((run): SummaryRow => ({
+          case: run.case,
+          requests: run.report.completed,
+          perSecond: run.report.requestsPerSecond,
+          p50Ms: run.report.latencyMs.p50,
+          p99Ms: run.report.latencyMs.p99,
+          maxMs: run.report.latencyMs.max,
+          non2xx: non2xx(run.report),
+          note: [
+            run.report.serverMs &&
+              `server p50/p99 ${formatMs(run.report.serverMs.p50)}/${formatMs(run.report.serverMs.p99)} ms`,
+            run.baseline
+              ? `baseline p99 ${formatMs(run.baseline.latencyMs.p99)} ms; ${versusBaseline(run)}`
+              : formatStatusCounts(run.report.statusCounts),
+          ]
+            .filter(Boolean)
+            .join("; "),
+        })),
+      };
+    },
+  );
 }
 
 export const checkoutBench: Bench = {

@@ -10,13 +10,7 @@ import { rebuildLedgerDays } from "../../app/services/ledger-days.server";
 import { rebuildOrderRollups } from "../../app/services/order-rollups.server";
 import { ensureShop } from "../../app/services/program.server";
 import { positiveInteger } from "./options";
-import {
-  databaseUrl,
-  defaultAdminUrl,
-  redact,
-  unreachableReason,
-  withClient,
-} from "./postgres";
+import { benchServer, withThrowawayDatabase } from "./postgres";
 import { formatMs, formatNumber } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
 
@@ -113,88 +107,79 @@ async function runDashboardBench(options: OptionValues): Promise<BenchResult> {
     orders: positiveInteger("orders", options.orders, quick ? 4_000 : 400_000),
   };
   const runs = positiveInteger("runs", options.runs, quick ? 5 : 50);
-  const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
-  const unreachable = await unreachableReason(adminUrl);
-  if (unreachable !== undefined)
-    return {
-      status: "skipped",
-      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
-    };
+  const server = await benchServer();
+  if (!("adminUrl" in server)) return server;
 
-  const name = `loyalty_bench_dashboard_${Date.now()}`;
-  await withClient(adminUrl, (client) =>
-    client.query(`CREATE DATABASE "${name}"`),
-  );
-  const database = await openDatabase({ url: databaseUrl(adminUrl, name) });
-  try {
-    console.log(
-      `  seeding ${formatNumber(sizes.members)} members, ${formatNumber(sizes.entries)} ledger entries, ${formatNumber(sizes.orders)} orders${quick ? " (BENCH_QUICK)" : ""}`,
-    );
-    const seeding = performance.now();
-    await seed(database, sizes);
-    console.log(`  seeded in ${formatMs(performance.now() - seeding)} ms`);
-    const rebuild = await timed(quick ? 1 : 3, () =>
-      database.sql.transaction((tx) => rebuildLedgerDays(tx, SHOP)),
-    );
-    console.log(
-      `  rebuilding the shop's LedgerDay rows: ${formatMs(rebuild.p50)} ms`,
-    );
+  return withThrowawayDatabase(
+    server.adminUrl,
+    "loyalty_bench_dashboard",
+    async (throwaway) => {
+      const database = await openDatabase({ url: throwaway.url });
+      throwaway.beforeDrop(() => database.close());
+      console.log(
+        `  seeding ${formatNumber(sizes.members)} members, ${formatNumber(sizes.entries)} ledger entries, ${formatNumber(sizes.orders)} orders${quick ? " (BENCH_QUICK)" : ""}`,
+      );
+      const seeding = performance.now();
+      await seed(database, sizes);
+      console.log(`  seeded in ${formatMs(performance.now() - seeding)} ms`);
+      const rebuild = await timed(quick ? 1 : 3, () =>
+        database.sql.transaction((tx) => rebuildLedgerDays(tx, SHOP)),
+      );
+      console.log(
+        `  rebuilding the shop's LedgerDay rows: ${formatMs(rebuild.p50)} ms`,
+      );
 
-    const rows: SummaryRow[] = [];
-    const row = (
-      label: string,
-      result: Awaited<ReturnType<typeof timed>>,
-      note = "",
-    ) =>
-      rows.push({
-        case: label,
-        requests: runs,
-        perSecond: result.perSecond,
-        p50Ms: result.p50,
-        p99Ms: result.p99,
-        maxMs: result.max,
-        non2xx: 0,
-        note,
-      });
-    const baseline = await timed(runs, () =>
-      database.sql.query(`SELECT count(*) FROM "LedgerEntry" WHERE shop = $1`, [
-        SHOP,
-      ]),
-    );
-    row("baseline: count(*) over the ledger", baseline);
-    for (const days of DASHBOARD_PERIODS) {
-      const result = await timed(runs, () =>
-        database.sql.transaction((tx) =>
-          programDashboard(tx, SHOP, { days, now: new Date() }),
+      const rows: SummaryRow[] = [];
+      const row = (
+        label: string,
+        result: Awaited<ReturnType<typeof timed>>,
+        note = "",
+      ) =>
+        rows.push({
+          case: label,
+          requests: runs,
+          perSecond: result.perSecond,
+          p50Ms: result.p50,
+          p99Ms: result.p99,
+          maxMs: result.max,
+          non2xx: 0,
+          note,
+        });
+      const baseline = await timed(runs, () =>
+        database.sql.query(
+          `SELECT count(*) FROM "LedgerEntry" WHERE shop = $1`,
+          [SHOP],
+        ),
+      );
+      row("baseline: count(*) over the ledger", baseline);
+      for (const days of DASHBOARD_PERIODS) {
+        const result = await timed(runs, () =>
+          database.sql.transaction((tx) =>
+            programDashboard(tx, SHOP, { days, now: new Date() }),
+          ),
+        );
+        row(
+          `dashboard, ${days} days`,
+          result,
+          `${(result.p50 / baseline.p50).toFixed(2)}× baseline p50`,
+        );
+      }
+      const fromEntries = await timed(runs, () =>
+        database.sql.query(
+          `SELECT e."occurredAt"::date, sum(e.points) FROM "LedgerEntry" e
+         WHERE e.shop = $1 AND e."occurredAt" >= now() - interval '365 days'
+         GROUP BY 1, e.kind`,
+          [SHOP],
         ),
       );
       row(
-        `dashboard, ${days} days`,
-        result,
-        `${(result.p50 / baseline.p50).toFixed(2)}× baseline p50`,
+        "365 days' sums from the entries",
+        fromEntries,
+        `${(fromEntries.p50 / baseline.p50).toFixed(2)}× baseline p50 (what LedgerDay avoids)`,
       );
-    }
-    const fromEntries = await timed(runs, () =>
-      database.sql.query(
-        `SELECT e."occurredAt"::date, sum(e.points) FROM "LedgerEntry" e
-         WHERE e.shop = $1 AND e."occurredAt" >= now() - interval '365 days'
-         GROUP BY 1, e.kind`,
-        [SHOP],
-      ),
-    );
-    row(
-      "365 days' sums from the entries",
-      fromEntries,
-      `${(fromEntries.p50 / baseline.p50).toFixed(2)}× baseline p50 (what LedgerDay avoids)`,
-    );
-    return { status: "ran", rows };
-  } finally {
-    await database.close();
-    await withClient(adminUrl, (client) =>
-      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-    );
-    console.log(`  dropped database ${name}`);
-  }
+      return { status: "ran", rows } as const;
+    },
+  );
 }
 
 export const dashboardBench: Bench = {

@@ -67,3 +67,71 @@ export function redact(url: string): string {
   if (parsed.password) parsed.password = "***";
   return parsed.href;
 }
+
+/**
+ * The PostgreSQL server a bench runs on: DATABASE_URL's, or the local one. When nothing answers
+ * there, the reason to skip the bench with.
+ */
+export async function benchServer(): Promise<
+  { adminUrl: string } | { status: "skipped"; reason: string }
+> {
+  const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
+  const unreachable = await unreachableReason(adminUrl);
+  return unreachable === undefined
+    ? { adminUrl }
+    : {
+        status: "skipped",
+        reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
+      };
+}
+
+export interface ThrowawayDatabase {
+  name: string;
+  url: string;
+  /** Work to finish before the database is dropped (child servers, pools), run last first. */
+  beforeDrop(cleanup: () => Promise<void> | void): void;
+}
+
+/**
+ * Runs `work` against a database of its own, created on the server `adminUrl` points at and
+ * dropped afterwards, also when the run is interrupted (Ctrl-C, SIGTERM): a bench leaves nothing
+ * behind on a developer's server.
+ */
+export async function withThrowawayDatabase<T>(
+  adminUrl: string,
+  prefix: string,
+  work: (database: ThrowawayDatabase) => Promise<T>,
+): Promise<T> {
+  const name = `${prefix}_${Date.now()}`;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await withClient(adminUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    );
+    console.log(`  dropped database ${name}`);
+  };
+  const interrupted = () => {
+    void drop().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    await withClient(adminUrl, (client) =>
+      client.query(`CREATE DATABASE "${name}"`),
+    );
+    console.log(`  created database ${name}`);
+    return await work({
+      name,
+      url: databaseUrl(adminUrl, name),
+      beforeDrop: (cleanup) => cleanups.push(cleanup),
+    });
+  } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    await drop();
+  }
+}

@@ -38,13 +38,7 @@ import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
 import { useAppEnvironment } from "../lib/app-environment";
 import { seededRandom } from "../lib/seeded-random";
 import { positiveInteger } from "./options";
-import {
-  databaseUrl,
-  defaultAdminUrl,
-  redact,
-  unreachableReason,
-  withClient,
-} from "./postgres";
+import { benchServer, withThrowawayDatabase } from "./postgres";
 
 // Shopify's standard plan: 100 points/s restored (the issue's figure) into a 2,000-point bucket.
 // Shopify doubled both in 2024 (from 50/s and 1,000): the throttleStatus it answers since reads
@@ -618,13 +612,8 @@ function printResults(
 
 async function runTagBench(options: OptionValues): Promise<BenchResult> {
   const settings = settingsFrom(options);
-  const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
-  const unreachable = await unreachableReason(adminUrl);
-  if (unreachable !== undefined)
-    return {
-      status: "skipped",
-      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
-    };
+  const server = await benchServer();
+  if (!("adminUrl" in server)) return server;
   if (globalThis.loyaltyDatabase)
     throw new Error(
       "the app's database is already open in this process; the tags bench needs its own",
@@ -637,120 +626,105 @@ async function runTagBench(options: OptionValues): Promise<BenchResult> {
     `  ${formatNumber(settings.changes)} tier changes over ${formatNumber(settings.shops)} shops × ${formatNumber(workload.customersPerShop)} customers, workers ${settings.workers.join(", ")}, bucket ${formatNumber(settings.bucket)} restoring ${RESTORE_RATE}/s, at most ${settings.maxSeconds} s${settings.quick ? " (BENCH_QUICK)" : ""}`,
   );
 
-  const name = `loyalty_bench_tags_${Date.now()}`;
-  let database: Database | undefined;
-  let simulator: RemoteSimulator | undefined;
   let restoreEnvironment: (() => void) | undefined;
-  let cleaned = false;
-  const cleanUp = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    await simulator?.child.stop();
-    await database?.close();
-    globalThis.loyaltyDatabase = undefined;
-    // The pool's end resolves before its connections have gone, and the forced drop may cut one
-    // on its way out: the app logs that as a lost connection unless its logging is still quiet.
-    await withClient(adminUrl, (client) =>
-      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-    );
-    restoreEnvironment?.();
-    console.log(`  dropped database ${name}`);
-  };
-  // Ctrl-C mid-run still removes the database.
-  const interrupted = () => {
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-
-  await withClient(adminUrl, (client) =>
-    client.query(`CREATE DATABASE "${name}"`),
-  );
   try {
-    console.log(`  created database ${name}`);
-    database = await openDatabase({ url: databaseUrl(adminUrl, name) });
-    const child = await startChildServer(
-      "../../simulator/main.ts",
-      {
-        SIMULATOR_PORT: "0",
-        SIMULATOR_BUCKET_SIZE: String(settings.bucket),
-        SIMULATOR_RESTORE_RATE: String(RESTORE_RATE),
-      },
-      { readyLine: /^Shopify simulator listening on (http:\/\/\S+)$/m },
-    );
-    simulator = { origin: child.url, child };
-    restoreEnvironment = useAppEnvironment({
-      apiKey: "loyalty-bench-api-key",
-      apiSecret: "loyalty-bench-api-secret",
-      adminApiOrigin: simulator.origin,
-      scopes: "read_customers,write_customers",
-    });
-    globalThis.loyaltyDatabase = Promise.resolve(database);
-    // Only now: these read the environment and open the database when first imported.
-    const { unauthenticated } = await import("../../app/shopify.server");
-    const { registerLocalShop } = await import("../lib/register-shop");
-
-    const registering = performance.now();
-    // A few at a time: each is a session row, a simulator call and a shop query.
-    for (let first = 0; first < workload.shops.length; first += 10)
-      await Promise.all(
-        workload.shops.slice(first, first + 10).map((shop, offset) =>
-          registerLocalShop({
-            shop,
-            accessToken: `shpat_bench_tags_${first + offset + 1}`,
-          }),
-        ),
-      );
-    console.log(
-      `  registered ${formatNumber(workload.shops.length)} shops in ${formatNumber((performance.now() - registering) / 1000, 1)} s; simulator at ${simulator.origin}`,
-    );
-
-    const context: Context = {
-      database,
-      simulator,
-      adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
-      workload,
-      settings,
-      deadline,
-    };
-    const results: CaseResult[] = [];
-    for (const workers of settings.workers) {
-      if (performance.now() >= deadline) {
-        console.log(
-          `  ${workersLabel(workers)}: not run, the ${settings.maxSeconds} s bound was reached`,
+    return await withThrowawayDatabase(
+      server.adminUrl,
+      "loyalty_bench_tags",
+      async (throwaway) => {
+        const database = await openDatabase({ url: throwaway.url });
+        throwaway.beforeDrop(async () => {
+          await database.close();
+          globalThis.loyaltyDatabase = undefined;
+        });
+        const child = await startChildServer(
+          "../../simulator/main.ts",
+          {
+            SIMULATOR_PORT: "0",
+            SIMULATOR_BUCKET_SIZE: String(settings.bucket),
+            SIMULATOR_RESTORE_RATE: String(RESTORE_RATE),
+          },
+          { readyLine: /^Shopify simulator listening on (http:\/\/\S+)$/m },
         );
-        continue;
-      }
-      const result = await runCase(context, workers);
-      console.log(describe(result, settings.changes));
-      results.push(result);
-    }
+        throwaway.beforeDrop(() => child.stop());
+        const simulator: RemoteSimulator = { origin: child.url, child };
+        restoreEnvironment = useAppEnvironment({
+          apiKey: "loyalty-bench-api-key",
+          apiSecret: "loyalty-bench-api-secret",
+          adminApiOrigin: simulator.origin,
+          scopes: "read_customers,write_customers",
+        });
+        globalThis.loyaltyDatabase = Promise.resolve(database);
+        // Only now: these read the environment and open the database when first imported.
+        const { unauthenticated } = await import("../../app/shopify.server");
+        const { registerLocalShop } = await import("../lib/register-shop");
 
-    printResults(results, workload, settings);
-    return {
-      status: "ran",
-      rows: results.map((result): SummaryRow => {
-        const lost =
-          result.counts.DEAD + result.counts.PENDING + result.counts.RUNNING;
-        return {
-          case: `${workersLabel(result.workers)}, bucket ${formatNumber(settings.bucket)}`,
-          requests: result.shown,
-          perSecond: result.shown / Math.max(0.001, runMs(result) / 1000),
-          p50Ms: percentile(result.latencies, 0.5),
-          p99Ms: percentile(result.latencies, 0.99),
-          maxMs: percentile(result.latencies, 1),
-          non2xx: result.non2xx,
-          note:
-            `${formatNumber(result.throttled)} THROTTLED · ${formatNumber(lost)} dead/unfinished · ` +
-            `tags ${formatNumber(result.customersChecked - result.mismatched)}/${formatNumber(result.customersChecked)}` +
-            (result.stoppedByTime ? " · time bound" : ""),
+        const registering = performance.now();
+        // A few at a time: each is a session row, a simulator call and a shop query.
+        for (let first = 0; first < workload.shops.length; first += 10)
+          await Promise.all(
+            workload.shops.slice(first, first + 10).map((shop, offset) =>
+              registerLocalShop({
+                shop,
+                accessToken: `shpat_bench_tags_${first + offset + 1}`,
+              }),
+            ),
+          );
+        console.log(
+          `  registered ${formatNumber(workload.shops.length)} shops in ${formatNumber((performance.now() - registering) / 1000, 1)} s; simulator at ${simulator.origin}`,
+        );
+
+        const context: Context = {
+          database,
+          simulator,
+          adminFor: async (shop) => (await unauthenticated.admin(shop)).admin,
+          workload,
+          settings,
+          deadline,
         };
-      }),
-    };
+        const results: CaseResult[] = [];
+        for (const workers of settings.workers) {
+          if (performance.now() >= deadline) {
+            console.log(
+              `  ${workersLabel(workers)}: not run, the ${settings.maxSeconds} s bound was reached`,
+            );
+            continue;
+          }
+          const result = await runCase(context, workers);
+          console.log(describe(result, settings.changes));
+          results.push(result);
+        }
+
+        printResults(results, workload, settings);
+        return {
+          status: "ran",
+          rows: results.map((result): SummaryRow => {
+            const lost =
+              result.counts.DEAD +
+              result.counts.PENDING +
+              result.counts.RUNNING;
+            return {
+              case: `${workersLabel(result.workers)}, bucket ${formatNumber(settings.bucket)}`,
+              requests: result.shown,
+              perSecond: result.shown / Math.max(0.001, runMs(result) / 1000),
+              p50Ms: percentile(result.latencies, 0.5),
+              p99Ms: percentile(result.latencies, 0.99),
+              maxMs: percentile(result.latencies, 1),
+              non2xx: result.non2xx,
+              note:
+                `${formatNumber(result.throttled)} THROTTLED · ${formatNumber(lost)} dead/unfinished · ` +
+                `tags ${formatNumber(result.customersChecked - result.mismatched)}/${formatNumber(result.customersChecked)}` +
+                (result.stoppedByTime ? " · time bound" : ""),
+            };
+          }),
+        };
+      },
+    );
   } finally {
-    process.off("SIGINT", interrupted);
-    process.off("SIGTERM", interrupted);
-    await cleanUp();
+    // After the drop: the pool's end resolves before its connections have gone, and the forced
+    // drop may cut one on its way out, which the app logs as a lost connection unless its logging
+    // is still quiet.
+    restoreEnvironment?.();
   }
 }
 

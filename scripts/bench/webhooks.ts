@@ -20,13 +20,7 @@ import { formatMs, formatNumber, formatTable } from "./report";
 import type { Bench, BenchResult, OptionValues, SummaryRow } from "./types";
 import { seededRandom } from "../lib/seeded-random";
 import { positiveInteger } from "./options";
-import {
-  databaseUrl,
-  defaultAdminUrl,
-  redact,
-  unreachableReason,
-  withClient,
-} from "./postgres";
+import { benchServer, withClient, withThrowawayDatabase } from "./postgres";
 
 const shop = "loyalty-bench.myshopify.com";
 const apiKey = "loyalty-bench-api-key";
@@ -353,119 +347,91 @@ function printResults(measured: Measured[], settings: Settings): void {
 
 async function runWebhookBench(options: OptionValues): Promise<BenchResult> {
   const settings = settingsFrom(options);
-  const adminUrl = process.env.DATABASE_URL || defaultAdminUrl;
-  const unreachable = await unreachableReason(adminUrl);
-  if (unreachable !== undefined)
-    return {
-      status: "skipped",
-      reason: `no PostgreSQL server answers at ${redact(adminUrl)} (${unreachable}); set DATABASE_URL to one`,
-    };
+  const server = await benchServer();
+  if (!("adminUrl" in server)) return server;
 
   console.log(
     `  ${formatNumber(settings.orders)} orders/run over ${formatNumber(settings.customers)} customers, concurrency ${settings.concurrency.join(", ")}, warm-up ${settings.warmup}${settings.quick ? " (BENCH_QUICK)" : ""}`,
   );
   ensureBuild();
 
-  const name = `loyalty_bench_${Date.now()}`;
-  const benchUrl = databaseUrl(adminUrl, name);
-  const children: ChildServer[] = [];
-  let dropped = false;
-  const dropDatabase = async () => {
-    if (dropped) return;
-    dropped = true;
-    await Promise.all(children.map((child) => child.stop()));
-    await withClient(adminUrl, (client) =>
-      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-    );
-    console.log(`  dropped database ${name}`);
-  };
-  // Ctrl-C mid-run still removes the database and the child servers.
-  const interrupted = () => {
-    void dropDatabase().finally(() => process.exit(130));
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-
-  await withClient(adminUrl, (client) =>
-    client.query(`CREATE DATABASE "${name}"`),
-  );
-  try {
-    console.log(`  created database ${name}`);
-    await prepareBenchShop(benchUrl);
-    // After the shop exists: orders placed before the install do not earn (the program starts at
-    // installation), so every order is stamped later than the shop row.
-    const started = Date.now();
-    const warmup = prepareDeliveries(
-      1_000_000_000,
-      settings.warmup,
-      settings.customers,
-      1,
-    );
-    const runs = settings.concurrency.map((_, index) =>
-      prepareDeliveries(
-        1_000_000_000 + (index + 1) * 10_000_000,
-        settings.orders,
+  return withThrowawayDatabase(
+    server.adminUrl,
+    "loyalty_bench",
+    async (database) => {
+      const benchUrl = database.url;
+      await prepareBenchShop(benchUrl);
+      // After the shop exists: orders placed before the install do not earn (the program starts at
+      // installation), so every order is stamped later than the shop row.
+      const started = Date.now();
+      const warmup = prepareDeliveries(
+        1_000_000_000,
+        settings.warmup,
         settings.customers,
-        index + 2,
-      ),
-    );
-    const bodyBytes = runs
-      .flat()
-      .reduce((sum, request) => sum + (request.body?.length ?? 0), 0);
-    const deliveries = runs.reduce((sum, run) => sum + run.length, 0);
-    console.log(
-      `  prepared and signed ${formatNumber(deliveries + warmup.length)} deliveries in ${formatNumber((Date.now() - started) / 1000, 1)} s (mean body ${formatNumber(bodyBytes / Math.max(1, deliveries))} bytes)`,
-    );
-
-    const baseline = await startChildServer("./baseline-server.ts", {
-      BENCH_WEBHOOK_SECRET: apiSecret,
-    });
-    children.push(baseline);
-    const measured: Measured[] = [];
-    try {
-      measured.push(
-        ...(await loadServer("baseline", baseline, warmup, runs, settings)),
+        1,
       );
-    } finally {
-      await baseline.stop();
-    }
-
-    const app = await startChildServer("./serve-app.ts", {
-      BENCH_DATABASE_URL: benchUrl,
-      BENCH_API_KEY: apiKey,
-      BENCH_API_SECRET: apiSecret,
-    });
-    children.push(app);
-    try {
-      measured.push(
-        ...(await loadServer("app", app, warmup, runs, settings, benchUrl)),
+      const runs = settings.concurrency.map((_, index) =>
+        prepareDeliveries(
+          1_000_000_000 + (index + 1) * 10_000_000,
+          settings.orders,
+          settings.customers,
+          index + 2,
+        ),
       );
-    } finally {
-      await app.stop();
-    }
+      const bodyBytes = runs
+        .flat()
+        .reduce((sum, request) => sum + (request.body?.length ?? 0), 0);
+      const deliveries = runs.reduce((sum, run) => sum + run.length, 0);
+      console.log(
+        `  prepared and signed ${formatNumber(deliveries + warmup.length)} deliveries in ${formatNumber((Date.now() - started) / 1000, 1)} s (mean body ${formatNumber(bodyBytes / Math.max(1, deliveries))} bytes)`,
+      );
 
-    printResults(measured, settings);
-    return {
-      status: "ran",
-      rows: measured.map((run): SummaryRow => ({
-        case: `${run.target} c${run.concurrency}`,
-        requests: run.report.completed,
-        perSecond: run.report.requestsPerSecond,
-        p50Ms: run.report.latencyMs.p50,
-        p99Ms: run.report.latencyMs.p99,
-        maxMs: run.report.latencyMs.max,
-        non2xx: run.report.completed - run.report.ok2xx + run.report.errors,
-        note:
-          run.earnEntries === undefined
-            ? undefined
-            : `${formatNumber(run.earnEntries)} EARN rows / ${formatNumber(run.report.ok2xx)} 2xx`,
-      })),
-    };
-  } finally {
-    process.off("SIGINT", interrupted);
-    process.off("SIGTERM", interrupted);
-    await dropDatabase();
-  }
+      const baseline = await startChildServer("./baseline-server.ts", {
+        BENCH_WEBHOOK_SECRET: apiSecret,
+      });
+      database.beforeDrop(() => baseline.stop());
+      const measured: Measured[] = [];
+      try {
+        measured.push(
+          ...(await loadServer("baseline", baseline, warmup, runs, settings)),
+        );
+      } finally {
+        await baseline.stop();
+      }
+
+      const app = await startChildServer("./serve-app.ts", {
+        BENCH_DATABASE_URL: benchUrl,
+        BENCH_API_KEY: apiKey,
+        BENCH_API_SECRET: apiSecret,
+      });
+      database.beforeDrop(() => app.stop());
+      try {
+        measured.push(
+          ...(await loadServer("app", app, warmup, runs, settings, benchUrl)),
+        );
+      } finally {
+        await app.stop();
+      }
+
+      printResults(measured, settings);
+      return {
+        status: "ran",
+        rows: measured.map((run): SummaryRow => ({
+          case: `${run.target} c${run.concurrency}`,
+          requests: run.report.completed,
+          perSecond: run.report.requestsPerSecond,
+          p50Ms: run.report.latencyMs.p50,
+          p99Ms: run.report.latencyMs.p99,
+          maxMs: run.report.latencyMs.max,
+          non2xx: run.report.completed - run.report.ok2xx + run.report.errors,
+          note:
+            run.earnEntries === undefined
+              ? undefined
+              : `${formatNumber(run.earnEntries)} EARN rows / ${formatNumber(run.report.ok2xx)} 2xx`,
+        })),
+      };
+    },
+  );
 }
 
 export const webhookBench: Bench = {
