@@ -17,6 +17,7 @@ import {
 } from "~/loyalty/rewards";
 import { toDecimalString } from "~/loyalty/money";
 import type { ProgramConfig } from "~/loyalty/program";
+import { tierReviewNeeded } from "~/loyalty/tiers";
 import {
   AdminUserErrors,
   type AdminClient,
@@ -231,7 +232,9 @@ async function holdForCode(
   );
   if ("outcome" in held) return held;
   if (held.replayed) return replayed(held.row, target);
-  await reviewMemberTier(tx, memberRef, config, request.now);
+  // Holding points moves no tier over lifetime points earned; the other rules count time too.
+  if (tierReviewNeeded(config.tiers, member.tierHandle, member.lifetimeEarned))
+    await reviewMemberTier(tx, memberRef, config, request.now);
   return { row: held.row, replayed: false, target };
 }
 

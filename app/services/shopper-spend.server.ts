@@ -70,14 +70,21 @@ export function shopifyFailure(
 export type Prepared<Outcome, Held> =
   { outcome: Outcome } | (Held & { replayed: boolean });
 
+export interface SpendingMember {
+  id: string;
+  available: number;
+  tierHandle: string | null;
+  lifetimeEarned: number;
+}
+
 /** The shopper's member row; an erased member spends nothing, as if they had never joined. */
 export async function spendingMember(
   tx: Tx,
   shop: string,
   customerId: string,
-): Promise<{ id: string; available: number } | undefined> {
-  const [member] = await tx.query<{ id: string; available: number }>(
-    `SELECT id, available FROM "Member"
+): Promise<SpendingMember | undefined> {
+  const [member] = await tx.query<SpendingMember>(
+    `SELECT id, available, "tierHandle", "lifetimeEarned" FROM "Member"
      WHERE shop = $1 AND "customerId" = $2 AND "redactedAt" IS NULL`,
     [shop, customerId],
   );
