@@ -15,6 +15,19 @@ describe("demo mode", () => {
   });
 });
 
+describe("the app's icon", () => {
+  it("is declared by every page and served, so the browser tab shows it", async () => {
+    const page = await fetch(`${demo.app.url}/demo`);
+    expect(await page.text()).toContain(
+      '<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>',
+    );
+    const icon = await fetch(`${demo.app.url}/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await icon.text()).toMatch(/^<svg /);
+  });
+});
+
 describe("the admin in a browser", () => {
   it("shows the dashboard with its charts, and switches the period", async () => {
     const page = await demo.openAdmin();
