@@ -163,34 +163,29 @@ export function createAppServer(options: AppServerOptions): http.Server {
             return direct(fetchRequest);
           })
         : await handle(fetchRequest);
+      // A direct route's answer is a small JSON body, read whole: head and body then leave in one
+      // socket write, without piping a web stream into the response.
+      const whole = direct
+        ? Buffer.from(await fetchResponse.arrayBuffer())
+        : undefined;
       const headers: [string, string][] = [
         ["server-timing", serverTiming(startedAt, queuedMs)],
       ];
       fetchResponse.headers.forEach((value, name) => {
-        if (name !== "set-cookie") headers.push([name, value]);
+        if (name !== "set-cookie" && !(whole && name === "content-length"))
+          headers.push([name, value]);
       });
       for (const cookie of fetchResponse.headers.getSetCookie())
         headers.push(["set-cookie", cookie]);
-      // A direct route's answer is a small JSON body, read whole: head and body then leave in one
-      // socket write, without piping a web stream into the response.
-      if (direct) {
-        const whole = Buffer.from(await fetchResponse.arrayBuffer());
-        const sized = headers.filter(([name]) => name !== "content-length");
-        sized.push(["content-length", String(whole.byteLength)]);
-        response.writeHead(
-          fetchResponse.status,
-          fetchResponse.statusText,
-          sized.flat(),
-        );
-        response.end(whole);
-        return;
-      }
+      if (whole) headers.push(["content-length", String(whole.byteLength)]);
       response.writeHead(
         fetchResponse.status,
         fetchResponse.statusText,
         headers.flat(),
       );
-      if (fetchResponse.body && method !== "HEAD") {
+      if (whole) {
+        response.end(whole);
+      } else if (fetchResponse.body && method !== "HEAD") {
         Readable.fromWeb(
           fetchResponse.body as import("node:stream/web").ReadableStream,
         ).pipe(response);

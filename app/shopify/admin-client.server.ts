@@ -263,12 +263,9 @@ export interface AdminClient {
     variables?: Record<string, unknown>,
   ): Promise<unknown>;
   /**
-   * Runs a mutation and returns its payload (`data[payloadField]`) once its `userErrors` are
-   * known to be empty; the document must select `userErrors { field message }`.
-   */
-  /**
-   * A mutation whose payload field (or each of several, in a document that runs more than one)
-   * must answer without userErrors; resolves to the answer's data.
+   * Runs a mutation once its payload's `userErrors` are known to be empty, for each payload field
+   * named (a document may run several mutations); each payload must select
+   * `userErrors { field message }`. Resolves to the payload for one field, to `data` for several.
    */
   mutate(
     document: string,

@@ -28,7 +28,7 @@ import { MUTATION_COST } from "../../simulator/cost";
 import { startShopifySimulator } from "../../simulator/server";
 import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
 import { ensureBuild } from "../lib/app-build";
-import { startChildServer, type ChildServer } from "./child";
+import { startAppServer, startChildServer, type ChildServer } from "./child";
 import {
   formatStatusCounts,
   runLoad,
@@ -517,11 +517,11 @@ async function runCheckoutBench(options: OptionValues): Promise<BenchResult> {
         await baseline.stop();
       }
 
-      const app = await startChildServer("./serve-app.ts", {
-        BENCH_DATABASE_URL: benchUrl,
-        BENCH_API_KEY: apiKey,
-        BENCH_API_SECRET: apiSecret,
-        BENCH_ADMIN_API_ORIGIN: simulator.url,
+      const app = await startAppServer({
+        databaseUrl: benchUrl,
+        apiKey,
+        apiSecret,
+        adminApiOrigin: simulator.url,
       });
       database.beforeDrop(() => app.stop());
       const measured: Measured[] = [];

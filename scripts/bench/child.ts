@@ -82,3 +82,23 @@ export function startChildServer(
     });
   });
 }
+
+/**
+ * The built app in its own process (serve-app.ts) on `databaseUrl`, with the app credentials its
+ * signed requests use, and the simulator as its Admin API when `adminApiOrigin` is given.
+ */
+export function startAppServer(options: {
+  databaseUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  adminApiOrigin?: string;
+}): Promise<ChildServer> {
+  return startChildServer("./serve-app.ts", {
+    BENCH_DATABASE_URL: options.databaseUrl,
+    BENCH_API_KEY: options.apiKey,
+    BENCH_API_SECRET: options.apiSecret,
+    ...(options.adminApiOrigin
+      ? { BENCH_ADMIN_API_ORIGIN: options.adminApiOrigin }
+      : {}),
+  });
+}

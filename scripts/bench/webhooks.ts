@@ -9,7 +9,7 @@ import { orderPayload } from "../../simulator/webhooks";
 import { ensureBuild } from "../lib/app-build";
 import { prepareShop } from "../lib/prepare-shop";
 import { signedDelivery } from "../lib/signed-delivery";
-import { startChildServer, type ChildServer } from "./child";
+import { startAppServer, startChildServer, type ChildServer } from "./child";
 import {
   formatStatusCounts,
   runLoad,
@@ -399,10 +399,10 @@ async function runWebhookBench(options: OptionValues): Promise<BenchResult> {
         await baseline.stop();
       }
 
-      const app = await startChildServer("./serve-app.ts", {
-        BENCH_DATABASE_URL: benchUrl,
-        BENCH_API_KEY: apiKey,
-        BENCH_API_SECRET: apiSecret,
+      const app = await startAppServer({
+        databaseUrl: benchUrl,
+        apiKey,
+        apiSecret,
       });
       database.beforeDrop(() => app.stop());
       try {

@@ -10,7 +10,7 @@ import { ADMIN_API_VERSION } from "../../app/shopify/api-version";
 import type { AdminGraphqlApi } from "../../app/shopify/admin-client.server";
 import { startShopifySimulator, type Simulator } from "../../simulator/server";
 import type { WebhookRequestOptions } from "../../simulator/webhooks";
-import { startChildServer, type ChildServer } from "../bench/child";
+import { startAppServer, type ChildServer } from "../bench/child";
 import { runLoad, type LoadReport, type PreparedRequest } from "../bench/load";
 import {
   databaseUrl,
@@ -125,11 +125,11 @@ export async function startApp(options: {
   adminApiOrigin: string;
 }): Promise<AppProcess> {
   const launch = () =>
-    startChildServer("./serve-app.ts", {
-      BENCH_DATABASE_URL: options.databaseUrl,
-      BENCH_API_KEY: proofApp.apiKey,
-      BENCH_API_SECRET: proofApp.apiSecret,
-      BENCH_ADMIN_API_ORIGIN: options.adminApiOrigin,
+    startAppServer({
+      databaseUrl: options.databaseUrl,
+      apiKey: proofApp.apiKey,
+      apiSecret: proofApp.apiSecret,
+      adminApiOrigin: options.adminApiOrigin,
     });
   let current: ChildServer = await launch();
   const running = () =>

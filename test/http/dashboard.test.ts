@@ -343,31 +343,19 @@ describe("the dashboard's order rollups", () => {
       }),
     );
     await paidOrder(order(15, 1));
-    await send(
-      "customers/redact",
-      customersRedactPayload({
-        shopId: 1,
-        shopDomain: rollupShop,
-        customer: { id: 14, email: "c14@example.org" },
-      }),
-    );
-    await send(
-      "customers/redact",
-      customersRedactPayload({
-        shopId: 1,
-        shopDomain: rollupShop,
-        customer: { id: 99, email: "gone@example.org" },
-      }),
-    );
+    const redact = (id: number, email: string) =>
+      send(
+        "customers/redact",
+        customersRedactPayload({
+          shopId: 1,
+          shopDomain: rollupShop,
+          customer: { id, email },
+        }),
+      );
+    await redact(14, "c14@example.org");
+    await redact(99, "gone@example.org");
     // Grace's guest orders went to her account: her guest row is empty but keyed by her e-mail.
-    await send(
-      "customers/redact",
-      customersRedactPayload({
-        shopId: 1,
-        shopDomain: rollupShop,
-        customer: { id: 15, email: "grace@example.org" },
-      }),
-    );
+    await redact(15, "grace@example.org");
 
     // THEN every period's buyers and points orders equal a recount from the orders
     for (const days of [30, 90, 365] as const) {
