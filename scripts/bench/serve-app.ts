@@ -29,7 +29,8 @@ const served = await serveBuild({
       SHOPIFY_API_KEY: apiKey,
       SHOPIFY_API_SECRET: apiSecret,
       SHOPIFY_APP_URL: url,
-      SCOPES: "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
+      SCOPES:
+        "read_customers,write_customers,read_orders,write_discounts,write_store_credit_account_transactions",
       DATABASE_URL: databaseUrl,
     });
     if (adminApiOrigin) process.env.SHOPIFY_ADMIN_API_ORIGIN = adminApiOrigin;
