@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
 import { outboxHandlers, runOutboxOnce } from "~/services/outbox-worker.server";
+import { programConfig, saveProgramConfig } from "~/services/program.server";
 import { releaseExpiredRedemptions } from "~/services/redemption-codes.server";
 import type { OrderInput } from "../../simulator/orders";
 import { mintCheckoutSessionToken } from "../../simulator/session-tokens";
@@ -159,6 +160,46 @@ describe("redeeming a reward", () => {
       openRedemptions: [{ id: body.id, code: body.code, points: 500 }],
       recent: [{ kind: "REDEEM", points: -500 }, { kind: "EARN" }],
     });
+  });
+
+  it("brings a tier the member no longer qualifies for up to date as the points are held", async () => {
+    const shopper = await openShop(600, (config) => ({
+      ...config,
+      tiers: { ...config.tiers, graceDays: 0 },
+    }));
+    expect((await summary(shopper)).body).toMatchObject({
+      tier: { handle: "silver" },
+    });
+    // The merchant raised Silver to 1,000 points; the re-evaluation of everyone has not reached
+    // this member yet, so only their own next write can move them.
+    await stack.db.sql.transaction(async (tx) => {
+      const config = await programConfig(tx, shopper.shop);
+      if (!config) throw new Error("no program");
+      await saveProgramConfig(tx, shopper.shop, {
+        ...config,
+        tiers: {
+          ...config.tiers,
+          levels: config.tiers.levels.map((level) =>
+            level.name === "Silver" ? { ...level, threshold: 1_000 } : level,
+          ),
+          effectiveFrom: new Date(Date.now() - 1_000),
+        },
+      });
+    });
+
+    expect((await redeem(shopper, { rewardId: "fixed-500" })).status).toBe(201);
+    expect((await summary(shopper)).body).toMatchObject({
+      tier: { handle: "bronze" },
+      points: { held: 500 },
+    });
+    const changes = await stack.db.prisma.tierChange.findMany({
+      where: { shop: shopper.shop },
+      orderBy: { id: "asc" },
+    });
+    expect(changes.map((change) => [change.toHandle, change.reason])).toEqual([
+      ["silver", "ENROLLED"],
+      ["bronze", "RULES_CHANGED"],
+    ]);
   });
 
   it("offers percentage, free shipping and a slider as the merchant configures them", async () => {
