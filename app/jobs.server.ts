@@ -6,9 +6,11 @@ import {
 } from "./services/operations.server";
 import {
   OutboxJobError,
+  type OutboxHandlers,
+} from "./services/outbox-jobs.server";
+import {
   outboxHandlers,
   startOutboxWorker,
-  type OutboxHandlers,
 } from "./services/outbox-worker.server";
 import {
   awardBirthdays,

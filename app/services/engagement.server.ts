@@ -21,7 +21,7 @@ import { writeLedger, type MemberRef } from "./ledger.server";
 import { MEMBER_METAFIELD_NAMESPACE } from "./member-metafields.server";
 import { ensureMember } from "./members.server";
 import { enqueue, enqueueAll, type NewOutboxJob } from "./outbox.server";
-import { parseJobPayload } from "./outbox-worker.server";
+import { parseJobPayload } from "./outbox-jobs.server";
 import { shopWithProgram } from "./program.server";
 import { planTierReview } from "./tiers.server";
 

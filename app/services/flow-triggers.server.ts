@@ -19,7 +19,7 @@ import type { AdminClient } from "~/shopify/admin-client.server";
 import { FLOW_TRIGGER_RECEIVE_MUTATION } from "~/shopify/admin-operations";
 import type { LoyaltyFlowTriggerReceiveMutationVariables } from "~/types/admin.generated";
 import type { NewOutboxJob } from "./outbox.server";
-import { OutboxJobError, parseJobPayload } from "./outbox-worker.server";
+import { OutboxJobError, parseJobPayload } from "./outbox-jobs.server";
 
 const handles = Object.values(FLOW_TRIGGERS) as [
   FlowTriggerHandle,

@@ -23,7 +23,7 @@ import type {
   LoyaltyMetafieldsSetMutationVariables,
 } from "~/types/admin.generated";
 import type { NewOutboxJob } from "./outbox.server";
-import { OutboxJobError } from "./outbox-worker.server";
+import { OutboxJobError } from "./outbox-jobs.server";
 
 /**
  * The app-reserved namespace: only this app can write it, and Shopify resolves `$app` to the

@@ -3,7 +3,6 @@
 // (`startOutboxWorker`) or on its own (`npm run worker`); any number of workers can run at once.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { z } from "zod";
 import type { SqlDatabase } from "~/db/sql.server";
 import { log } from "~/logger.server";
 import {
@@ -15,16 +14,7 @@ import {
   type AdminCostBudget,
   type AdminGraphqlApi,
 } from "~/shopify/admin-client.server";
-import {
-  CUSTOMER_TAGS_ADD_MUTATION,
-  CUSTOMER_TAGS_REMOVE_MUTATION,
-  CUSTOMER_TIER_TAGS_MUTATION,
-} from "~/shopify/admin-operations";
-import type {
-  LoyaltyCustomerTagsAddMutationVariables,
-  LoyaltyCustomerTagsRemoveMutationVariables,
-  LoyaltyCustomerTierTagsMutationVariables,
-} from "~/types/admin.generated";
+import { sendCustomerTags } from "./customer-tags.server";
 import { sendCustomerBirthday } from "./engagement.server";
 import { sendFlowTrigger } from "./flow-triggers.server";
 import { sendRedemptionCodeDelete } from "./redemption-codes.server";
@@ -38,133 +28,14 @@ import {
   DEFAULT_RETRY_POLICY,
   failJob,
   releaseJob,
-  type NewOutboxJob,
   type OutboxJob,
   type RetryPolicy,
 } from "./outbox.server";
-
-/** Sends one job. Throws to fail it: AdminCallError and OutboxJobError say whether to retry. */
-export type OutboxHandler = (
-  admin: AdminClient,
-  payload: unknown,
-  job: OutboxJob,
-) => Promise<void>;
-
-export type OutboxHandlers = Readonly<Record<string, OutboxHandler>>;
-
-/** A handler's own verdict on a job, e.g. a payload it cannot read (never worth retrying). */
-export class OutboxJobError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-    this.name = "OutboxJobError";
-  }
-}
-
-/** A job's payload read with its kind's schema; one that does not fit is never worth a retry. */
-export function parseJobPayload<Schema extends z.ZodType>(
-  kind: string,
-  schema: Schema,
-  payload: unknown,
-): z.infer<Schema> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success)
-    throw new OutboxJobError(
-      `invalid ${kind} payload: ${z.prettifyError(parsed.error)}`,
-      false,
-    );
-  return parsed.data;
-}
-
-// ---------------------------------------------------------------------------------------------
-// CUSTOMER_TAGS
-
-const tag = z.string().trim().min(1).max(255);
-
-export const customerTagsPayloadSchema = z
-  .object({
-    /** Shopify's numeric customer id, as the webhooks carry it. */
-    customerId: z.string().regex(/^\d+$/),
-    add: z.array(tag),
-    remove: z.array(tag),
-  })
-  .refine(
-    (payload) => {
-      // Shopify compares tags without regard to case; removing what is added is a caller's bug.
-      const added = new Set(payload.add.map((value) => value.toLowerCase()));
-      return payload.remove.every((value) => !added.has(value.toLowerCase()));
-    },
-    { message: "a tag cannot be both added and removed" },
-  );
-
-export type CustomerTagsPayload = z.infer<typeof customerTagsPayloadSchema>;
-
-/**
- * The job that makes a customer's app-owned tags what `payload` says, coalesced per customer: a
- * later tier change replaces a job not sent yet. `add` and `remove` are the whole state of the
- * app's tags (the new tier's tag, every other tier's tag), so only the latest job matters.
- */
-export function customerTagsJob(
-  shop: string,
-  payload: CustomerTagsPayload,
-): NewOutboxJob {
-  return {
-    shop,
-    kind: "CUSTOMER_TAGS",
-    coalesceKey: `tags:${payload.customerId}`,
-    payload,
-  };
-}
-
-/**
- * tagsAdd then tagsRemove on the customer, in one request when the job has both. Both are set
- * operations at Shopify, so a retry after a failure between the two sends the first again
- * harmlessly; tags the app did not name are left alone.
- */
-export async function sendCustomerTags(
-  admin: AdminClient,
-  payload: unknown,
-): Promise<void> {
-  const parsed = customerTagsPayloadSchema.safeParse(payload);
-  if (!parsed.success)
-    throw new OutboxJobError(
-      `invalid CUSTOMER_TAGS payload: ${z.prettifyError(parsed.error)}`,
-      false,
-    );
-  const { customerId, add, remove } = parsed.data;
-  const id = `gid://shopify/Customer/${customerId}`;
-  if (add.length > 0 && remove.length > 0) {
-    const variables: LoyaltyCustomerTierTagsMutationVariables = {
-      id,
-      add,
-      remove,
-    };
-    await admin.mutate(CUSTOMER_TIER_TAGS_MUTATION, variables, [
-      "tagsAdd",
-      "tagsRemove",
-    ]);
-  } else if (add.length > 0) {
-    const variables: LoyaltyCustomerTagsAddMutationVariables = {
-      id,
-      tags: add,
-    };
-    await admin.mutate(CUSTOMER_TAGS_ADD_MUTATION, variables, "tagsAdd");
-  } else if (remove.length > 0) {
-    const variables: LoyaltyCustomerTagsRemoveMutationVariables = {
-      id,
-      tags: remove,
-    };
-    await admin.mutate(CUSTOMER_TAGS_REMOVE_MUTATION, variables, "tagsRemove");
-  }
-}
+import { OutboxJobError, type OutboxHandlers } from "./outbox-jobs.server";
 
 /** Every kind the app enqueues, with its handler. */
 export const outboxHandlers: OutboxHandlers = {
   CUSTOMER_TAGS: (admin, payload) => sendCustomerTags(admin, payload),
-  // member-metafields.server.ts imports this module's OutboxJobError; the handler is looked up
-  // when a job runs, long after both modules have loaded.
   MEMBER_METAFIELDS: (admin, payload) => sendMemberMetafields(admin, payload),
   TIER_SEGMENTS: (admin, payload) => sendTierSegments(admin, payload),
   REDEMPTION_CODE_DELETE: (admin, payload) =>

@@ -22,7 +22,7 @@ import {
 import { tierChanged, type FlowTrigger } from "~/loyalty/flow";
 import { flowTriggerJobs, rewardTriggers } from "./flow-triggers.server";
 import { enqueueAll, type NewOutboxJob } from "./outbox.server";
-import { customerTagsJob } from "./outbox-worker.server";
+import { customerTagsJob } from "./customer-tags.server";
 
 interface MemberTierRow {
   customerId: string;

@@ -15,10 +15,12 @@ import { openDatabase, type Database } from "../../app/db/client.server";
 import { DEFAULT_TIER_TAG_PREFIX, tierTag } from "../../app/loyalty/tiers";
 import {
   customerTagsJob,
+  type CustomerTagsPayload,
+} from "../../app/services/customer-tags.server";
+import type { OutboxHandlers } from "../../app/services/outbox-jobs.server";
+import {
   outboxHandlers,
   startOutboxWorker,
-  type CustomerTagsPayload,
-  type OutboxHandlers,
   type OutboxWorker,
 } from "../../app/services/outbox-worker.server";
 import {

@@ -9,11 +9,13 @@ import {
 } from "vitest";
 import {
   customerTagsJob,
+  sendCustomerTags,
+  type CustomerTagsPayload,
+} from "~/services/customer-tags.server";
+import {
   outboxHandlers,
   runOutboxOnce,
-  sendCustomerTags,
   startOutboxWorker,
-  type CustomerTagsPayload,
   type OutboxWorkerOptions,
 } from "~/services/outbox-worker.server";
 import {

@@ -8,8 +8,8 @@
 // `npm run worker` would, on a clock that jumps past each backoff instead of waiting it out.
 import { openDatabase } from "../../../app/db/client.server";
 import { DEFAULT_TIER_TAG_PREFIX, tierTag } from "../../../app/loyalty/tiers";
+import { customerTagsJob } from "../../../app/services/customer-tags.server";
 import {
-  customerTagsJob,
   outboxHandlers,
   runOutboxOnce,
 } from "../../../app/services/outbox-worker.server";
