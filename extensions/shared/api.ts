@@ -21,6 +21,25 @@ export interface Slider {
   valuePerStepMinor: number;
 }
 
+/** Points into store credit as the shopper can convert them now. */
+export interface StoreCredit {
+  stepPoints: number;
+  minPoints: number;
+  /** Below `minPoints` while the shopper has too few points. */
+  maxPoints: number;
+  /** `points` are worth `amountMinor`; see storeCreditWorth. */
+  rate: { points: number; amountMinor: number };
+}
+
+/**
+ * What converting `points` credits: their share of the rate rounded down, as the app credits it.
+ * In integers, so no floating point rounding can show a cent the shopper will not get.
+ */
+export function storeCreditWorth(offer: StoreCredit, points: number): number {
+  const scaled = points * offer.rate.amountMinor;
+  return (scaled - (scaled % offer.rate.points)) / offer.rate.points;
+}
+
 export interface Tier {
   name: string;
   tag: string;
@@ -94,6 +113,8 @@ export interface Loyalty {
   earnEstimate: { points: number } | null;
   rewards: Reward[];
   slider: Slider | null;
+  /** Null when the shop does not offer store credit. */
+  storeCredit: StoreCredit | null;
   openRedemptions: OpenRedemption[];
   recent: LedgerLine[];
   referral: Referral | null;

@@ -40,6 +40,7 @@ export function loyaltyFixture(overrides: Partial<Loyalty> = {}): Loyalty {
       },
     ],
     slider: null,
+    storeCredit: null,
     openRedemptions: [],
     recent: [
       {
