@@ -139,6 +139,18 @@ export type RedemptionRequest = ({ rewardId: string } | { points: number }) & {
 };
 
 /**
+ * A conversion into store credit. `HELD` (answered 202 `UNCONFIRMED`): Shopify was asked and did
+ * not answer, and the points stay set aside until someone confirms what it did.
+ */
+export interface StoreCreditConversion {
+  id: string;
+  points: number;
+  amountMinor: number;
+  currency: string;
+  status: "POSTED" | "HELD";
+}
+
+/**
  * `answered: false` means no HTTP answer arrived (offline, CORS, DNS): the server may or may not
  * have acted, which is why a retry of the same intent keeps its idempotency key.
  */
@@ -162,6 +174,10 @@ export interface LoyaltyClient {
     redemptionId: string,
   ): Promise<ApiResult<{ id: string; status: string }>>;
   setBirthday(birthday: string): Promise<ApiResult<{ birthday: string }>>;
+  convertToStoreCredit(request: {
+    points: number;
+    idempotencyKey: string;
+  }): Promise<ApiResult<StoreCreditConversion>>;
 }
 
 export interface ClientOptions {
@@ -214,6 +230,8 @@ export function createLoyaltyClient({
       call("DELETE", `/api/checkout/redemptions/${encodeURIComponent(id)}`),
     setBirthday: (birthday) =>
       call("POST", "/api/checkout/birthday", { birthday }),
+    convertToStoreCredit: (request) =>
+      call("POST", "/api/checkout/store-credit", request),
   };
 }
 
