@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { chooseStoreCredit, storeCreditSettingsSchema } from "./store-credit";
+import {
+  chooseStoreCredit,
+  storeCreditOffer,
+  storeCreditSettingsSchema,
+  type StoreCreditOffer,
+} from "./store-credit";
 
 const settings = storeCreditSettingsSchema.parse({
   enabled: true,
@@ -49,4 +54,72 @@ describe("chooseStoreCredit", () => {
         .success,
     ).toBe(false);
   });
+});
+
+describe("storeCreditOffer", () => {
+  it("is null while the merchant has store credit off", () => {
+    expect(
+      storeCreditOffer({ ...settings, enabled: false }, 5_000, rate, "USD"),
+    ).toBeNull();
+  });
+
+  it("limits the maximum to the balance, rounded down to a step", () => {
+    expect(storeCreditOffer(settings, 750, rate, "USD")).toEqual({
+      stepPoints: 100,
+      minPoints: 200,
+      maxPoints: 700,
+      rate: { points: 100, amountMinor: 100 },
+    });
+    expect(storeCreditOffer(settings, 5_000, rate, "USD")?.maxPoints).toBe(
+      1_000,
+    );
+  });
+
+  it("offers a maximum below the minimum to a shopper who cannot convert yet", () => {
+    expect(storeCreditOffer(settings, 150, rate, "USD")).toMatchObject({
+      minPoints: 200,
+      maxPoints: 100,
+    });
+  });
+
+  it("starts at the first step worth something, and is null when none is", () => {
+    expect(
+      storeCreditOffer(settings, 5_000, { pointsPerUnit: 25_000 }, "USD"),
+    ).toMatchObject({ minPoints: 300, maxPoints: 1_000 });
+    expect(
+      storeCreditOffer(settings, 5_000, { pointsPerUnit: 200_000 }, "USD"),
+    ).toBeNull();
+  });
+
+  // The rule docs/checkout-api.md gives the extensions for the amount next to a choice.
+  const shown = (offer: StoreCreditOffer, points: number) =>
+    Math.floor((points * offer.rate.amountMinor) / offer.rate.points);
+
+  it.each([
+    [100, "USD"],
+    [300, "USD"],
+    [7, "JPY"],
+    [3, "KWD"],
+    [25_000, "USD"],
+  ])(
+    "shows for every choice at %d points a unit of %s what converting it credits",
+    (pointsPerUnit, currency) => {
+      const offer = storeCreditOffer(
+        settings,
+        10_000,
+        { pointsPerUnit },
+        currency,
+      );
+      if (offer === null) throw new Error("nothing offered");
+      for (
+        let points = offer.minPoints;
+        points <= offer.maxPoints;
+        points += offer.stepPoints
+      ) {
+        expect(
+          chooseStoreCredit(settings, points, { pointsPerUnit }, currency),
+        ).toEqual({ ok: true, points, amountMinor: shown(offer, points) });
+      }
+    },
+  );
 });

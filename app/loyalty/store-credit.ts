@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { pointsToMinor, type RedemptionRate } from "./rewards";
+import { unitMinor } from "./money";
+import { minorToPoints, pointsToMinor, type RedemptionRate } from "./rewards";
 
 /**
  * Cashback: points turned into Shopify store credit at the program's redemption rate, in steps,
@@ -42,4 +43,46 @@ export function chooseStoreCredit(
   const amountMinor = pointsToMinor(points, rate, currency);
   if (amountMinor === 0) return { ok: false, reason: "WORTH_NOTHING" };
   return { ok: true, points, amountMinor };
+}
+
+export interface StoreCreditOffer {
+  stepPoints: number;
+  minPoints: number;
+  /** The most the shopper can convert now, in whole steps; below `minPoints` while they cannot. */
+  maxPoints: number;
+  /**
+   * `points` are worth `amountMinor`, and a choice its share of that rounded down: the extension
+   * prices a choice with integers alone, exactly as chooseStoreCredit will credit it. A value per
+   * step would not do: at 300 points a dollar, one step of 100 is worth 33 cents but three are
+   * worth a dollar.
+   */
+  rate: { points: number; amountMinor: number };
+}
+
+/**
+ * Store credit as the shopper with `available` points can use it now; null when it is off or no
+ * choice the merchant allows is worth a minor unit. The minimum is raised to the first step worth
+ * something, so every choice offered is one chooseStoreCredit accepts.
+ */
+export function storeCreditOffer(
+  settings: StoreCreditSettings,
+  available: number,
+  rate: RedemptionRate,
+  currency: string,
+): StoreCreditOffer | null {
+  if (!settings.enabled) return null;
+  const { stepPoints } = settings;
+  const forOneMinor = minorToPoints(1, rate, currency);
+  const minPoints = Math.max(
+    settings.minPoints,
+    Math.ceil(forOneMinor / stepPoints) * stepPoints,
+  );
+  if (minPoints > settings.maxPoints) return null;
+  const cap = Math.min(Math.max(available, 0), settings.maxPoints);
+  return {
+    stepPoints,
+    minPoints,
+    maxPoints: cap - (cap % stepPoints),
+    rate: { points: rate.pointsPerUnit, amountMinor: unitMinor(currency) },
+  };
 }

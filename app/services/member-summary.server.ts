@@ -18,6 +18,10 @@ import {
   type DiscountValue,
   type SliderRange,
 } from "~/loyalty/rewards";
+import {
+  storeCreditOffer,
+  type StoreCreditOffer,
+} from "~/loyalty/store-credit";
 import { tierStanding, tierTag, type TierStanding } from "~/loyalty/tiers";
 import { earnModifiers } from "./accrual.server";
 import { lotFromJson, type LotJson } from "./ledger.server";
@@ -72,6 +76,8 @@ export interface MemberSummary {
   earnEstimate: { points: number } | null;
   rewards: ShopperReward[];
   slider: SliderRange | null;
+  /** Points into store credit as this shopper can convert them now; null when not offered. */
+  storeCredit: StoreCreditOffer | null;
   openRedemptions: OpenRedemption[];
   recent: RecentActivity[];
   /** The member's invite-a-friend code and link; null when referrals are off or not a member yet. */
@@ -265,6 +271,14 @@ export async function memberSummary(
           config.redemption.slider,
           { available: points.available, subtotalMinor: cart.subtotalMinor },
           pricing,
+        )
+      : null,
+    storeCredit: config.enabled
+      ? storeCreditOffer(
+          config.growth.storeCredit,
+          points.available,
+          config.redemption,
+          config.currency,
         )
       : null,
     openRedemptions: (member?.open ?? []).map((open) => ({

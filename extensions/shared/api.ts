@@ -21,6 +21,25 @@ export interface Slider {
   valuePerStepMinor: number;
 }
 
+/** Points into store credit as the shopper can convert them now. */
+export interface StoreCredit {
+  stepPoints: number;
+  minPoints: number;
+  /** Below `minPoints` while the shopper has too few points. */
+  maxPoints: number;
+  /** `points` are worth `amountMinor`; see storeCreditWorth. */
+  rate: { points: number; amountMinor: number };
+}
+
+/**
+ * What converting `points` credits: their share of the rate rounded down, as the app credits it.
+ * In integers, so no floating point rounding can show a cent the shopper will not get.
+ */
+export function storeCreditWorth(offer: StoreCredit, points: number): number {
+  const scaled = points * offer.rate.amountMinor;
+  return (scaled - (scaled % offer.rate.points)) / offer.rate.points;
+}
+
 export interface Tier {
   name: string;
   tag: string;
@@ -94,6 +113,8 @@ export interface Loyalty {
   earnEstimate: { points: number } | null;
   rewards: Reward[];
   slider: Slider | null;
+  /** Null when the shop does not offer store credit. */
+  storeCredit: StoreCredit | null;
   openRedemptions: OpenRedemption[];
   recent: LedgerLine[];
   referral: Referral | null;
@@ -116,6 +137,18 @@ export type RedemptionRequest = ({ rewardId: string } | { points: number }) & {
   subtotal?: number;
   surface: Surface;
 };
+
+/**
+ * A conversion into store credit. `HELD` (answered 202 `UNCONFIRMED`): Shopify was asked and did
+ * not answer, and the points stay set aside until someone confirms what it did.
+ */
+export interface StoreCreditConversion {
+  id: string;
+  points: number;
+  amountMinor: number;
+  currency: string;
+  status: "POSTED" | "HELD";
+}
 
 /**
  * `answered: false` means no HTTP answer arrived (offline, CORS, DNS): the server may or may not
@@ -141,6 +174,10 @@ export interface LoyaltyClient {
     redemptionId: string,
   ): Promise<ApiResult<{ id: string; status: string }>>;
   setBirthday(birthday: string): Promise<ApiResult<{ birthday: string }>>;
+  convertToStoreCredit(request: {
+    points: number;
+    idempotencyKey: string;
+  }): Promise<ApiResult<StoreCreditConversion>>;
 }
 
 export interface ClientOptions {
@@ -193,6 +230,8 @@ export function createLoyaltyClient({
       call("DELETE", `/api/checkout/redemptions/${encodeURIComponent(id)}`),
     setBirthday: (birthday) =>
       call("POST", "/api/checkout/birthday", { birthday }),
+    convertToStoreCredit: (request) =>
+      call("POST", "/api/checkout/store-credit", request),
   };
 }
 

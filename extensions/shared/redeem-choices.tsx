@@ -1,5 +1,5 @@
 import type { Translate } from "./locale";
-import type { RedeemPanel } from "./redeem";
+import type { RedeemPanel, SliderOption } from "./redeem";
 import type { Choice } from "./session";
 import { Lines, Notice, Row } from "./ui";
 
@@ -40,32 +40,60 @@ export function RedeemChoices({
         </Row>
       ))}
       {slider !== null && (
-        <s-number-field
+        <PointsChooser
+          option={slider}
           label={t("redeem.sliderLabel")}
-          min={slider.min}
-          max={slider.max}
-          step={slider.step}
-          value={String(slider.points)}
-          onChange={(event) => on.onSliderChange(Number(fieldValue(event)))}
+          action={t("redeem.apply")}
+          busy={busy}
+          onChange={on.onSliderChange}
+          onSubmit={() => on.onApply({ points: slider.points })}
         />
-      )}
-      {slider !== null && (
-        <Row>
-          <s-text>{slider.label}</s-text>
-          <s-button
-            variant="secondary"
-            disabled={busy}
-            loading={busy}
-            onClick={() => on.onApply({ points: slider.points })}
-          >
-            {t("redeem.apply")}
-          </s-button>
-        </Row>
       )}
       {panel.shortfall !== null && (
         <s-text color="subdued">{panel.shortfall}</s-text>
       )}
     </s-stack>
+  );
+}
+
+/** A number of points picked in steps, what they are worth, and the button that uses them. */
+export function PointsChooser({
+  option,
+  label,
+  action,
+  busy,
+  onChange,
+  onSubmit,
+}: {
+  option: SliderOption;
+  label: string;
+  action: string;
+  busy: boolean;
+  onChange(points: number): void;
+  onSubmit(): void;
+}) {
+  return (
+    <>
+      <s-number-field
+        label={label}
+        min={option.min}
+        max={option.max}
+        step={option.step}
+        value={String(option.points)}
+        onChange={(event) => onChange(Number(fieldValue(event)))}
+      />
+      <Row>
+        <s-text>{option.label}</s-text>
+        <s-button
+          variant="secondary"
+          disabled={busy}
+          loading={busy}
+          onClick={onSubmit}
+        >
+          {action}
+        </s-button>
+      </Row>
+    </>
   );
 }
 

@@ -81,13 +81,13 @@ function sliderOption(
 }
 
 /** Points typed or dragged by the shopper, brought back onto a step between min and max. */
-export function snapSliderPoints(slider: Slider, wanted: number): number {
-  const bounded = Math.min(
-    slider.maxPoints,
-    Math.max(slider.minPoints, wanted),
-  );
-  const steps = Math.floor((bounded - slider.minPoints) / slider.stepPoints);
-  return slider.minPoints + steps * slider.stepPoints;
+export function snapSliderPoints(
+  range: Pick<Slider, "minPoints" | "maxPoints" | "stepPoints">,
+  wanted: number,
+): number {
+  const bounded = Math.min(range.maxPoints, Math.max(range.minPoints, wanted));
+  const steps = Math.floor((bounded - range.minPoints) / range.stepPoints);
+  return range.minPoints + steps * range.stepPoints;
 }
 
 function shortfall(loyalty: Loyalty, locale: Locale): string | null {

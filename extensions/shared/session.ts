@@ -7,6 +7,7 @@ import type {
   Redemption,
   Surface,
 } from "./api";
+import { intentKeys } from "./intent-key";
 
 export type LoadState =
   | { status: "loading" }
@@ -71,9 +72,8 @@ export function createLoyaltySession(options: SessionOptions): LoyaltySession {
   const listeners = new Set<() => void>();
   let subtotal: number | undefined;
   let loadSequence = 0;
-  // One idempotency key per intent. It survives only a call that got no answer, so that
-  // pressing Apply again cannot hold the points twice; any answer ends the intent.
-  let unanswered: { choice: Choice; key: string } | null = null;
+  // Any answer ends the intent: only a call that got none leaves its outcome unknown.
+  const keys = intentKeys(options.newKey, sameChoice);
 
   function set(next: Partial<SessionState>) {
     state = { ...state, ...next };
@@ -104,10 +104,7 @@ export function createLoyaltySession(options: SessionOptions): LoyaltySession {
 
   async function apply(choice: Choice) {
     if (state.flow.step !== "choosing") return;
-    const key =
-      unanswered !== null && sameChoice(unanswered.choice, choice)
-        ? unanswered.key
-        : options.newKey();
+    const key = keys.keyFor(choice);
     set({ flow: { step: "applying", choice } });
     const result = await client.redeem({
       ...choice,
@@ -116,8 +113,7 @@ export function createLoyaltySession(options: SessionOptions): LoyaltySession {
       subtotal,
       surface,
     });
-    unanswered =
-      !result.ok && !result.failure.answered ? { choice, key } : null;
+    keys.settle(choice, key, !result.ok && !result.failure.answered);
     if (!result.ok) {
       set({
         flow: {

@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
 import type { OrderInput } from "../../simulator/orders";
+import { storeCreditWorth, type Loyalty } from "../../extensions/shared/api";
 import { deliverPaidOrder } from "../support/orders";
 import {
   checkedBalances,
   shopperCall,
+  shopperSummary,
   shopperToken,
   type Shopper,
 } from "../support/shopper";
@@ -66,6 +68,9 @@ const convert = (shopper: Shopper, body: Record<string, unknown>) =>
     shopperToken(shopper.shop, shopper.customerId),
     body,
   );
+
+const offered = async (shopper: Shopper) =>
+  (await shopperSummary<Loyalty>(stack.app, shopper)).storeCredit;
 
 const balances = (shopper: Shopper) => checkedBalances(stack, shopper);
 
@@ -222,5 +227,63 @@ describe("points as store credit", () => {
       body: { code: "STORE_CREDIT_OFF" },
     });
     expect(await balances(shopper)).toMatchObject({ available: 600, held: 0 });
+  });
+});
+
+describe("store credit in the shopper's summary", () => {
+  it.each<[string, (config: ProgramConfig) => ProgramConfig]>([
+    [
+      "store credit is off",
+      (config) => ({
+        ...config,
+        growth: {
+          ...config.growth,
+          storeCredit: { ...config.growth.storeCredit, enabled: false },
+        },
+      }),
+    ],
+    ["the program is paused", (config) => ({ ...config, enabled: false })],
+  ])("is null while %s", async (_case, change) => {
+    expect(await offered(await openShop(600, change))).toBeNull();
+  });
+
+  it("offers the steps the shopper's points allow, up to the merchant's maximum", async () => {
+    expect(await offered(await openShop(1_250))).toEqual({
+      stepPoints: 100,
+      minPoints: 100,
+      maxPoints: 1_200,
+      rate: { points: 100, amountMinor: 100 },
+    });
+    expect((await offered(await openShop(7_000)))?.maxPoints).toBe(5_000);
+  });
+
+  it("offers a maximum below the minimum while the shopper has too few points", async () => {
+    expect(await offered(await openShop(60))).toMatchObject({
+      minPoints: 100,
+      maxPoints: 0,
+    });
+  });
+
+  it("shows for the points chosen what converting them credits, and the balance left after", async () => {
+    // At 300 points a dollar a step of 100 is worth 33 cents, but 300 points a whole dollar.
+    const shopper = await openShop(1_250, (config) => ({
+      ...config,
+      redemption: { ...config.redemption, pointsPerUnit: 300 },
+    }));
+    for (const points of [400, 300]) {
+      const offer = await offered(shopper);
+      if (offer === null || offer === undefined) throw new Error("not offered");
+      const shown = storeCreditWorth(offer, points);
+      const response = await convert(shopper, {
+        points,
+        idempotencyKey: randomUUID(),
+      });
+      expect(response).toMatchObject({
+        status: 201,
+        body: { points, amountMinor: shown },
+      });
+    }
+    expect(credited(shopper.shop)).toEqual([{ balance: 233, transactions: 2 }]);
+    expect(await offered(shopper)).toMatchObject({ maxPoints: 500 });
   });
 });

@@ -1,6 +1,7 @@
 import type { Translate } from "../../shared/locale";
 import {
   fieldValue,
+  PointsChooser,
   RedeemChoices,
   type RedeemHandlers,
 } from "../../shared/redeem-choices";
@@ -12,12 +13,27 @@ import {
   TierProgress,
   WaitingBlock,
 } from "../../shared/ui";
-import type { AccountView, BirthdayView, CodeView, ReferralView } from "./view";
+import type {
+  AccountView,
+  BirthdayView,
+  CodeView,
+  ReferralView,
+  StoreCreditView,
+} from "./view";
+
+export interface StoreCreditHandlers {
+  onCreditPointsChange(points: number): void;
+  onConvert(points: number): void;
+}
 
 export interface BirthdayHandlers {
   onBirthdayChange(value: string): void;
   onBirthdaySave(): void;
 }
+
+export type AccountHandlers = RedeemHandlers &
+  StoreCreditHandlers &
+  BirthdayHandlers;
 
 export function AccountPage({
   view,
@@ -26,7 +42,7 @@ export function AccountPage({
 }: {
   view: AccountView;
   t: Translate;
-  on: RedeemHandlers & BirthdayHandlers;
+  on: AccountHandlers;
 }) {
   return (
     <s-page heading={t("heading")}>
@@ -46,7 +62,7 @@ function Points({
 }: {
   view: Extract<AccountView, { kind: "ready" }>;
   t: Translate;
-  on: RedeemHandlers & BirthdayHandlers;
+  on: AccountHandlers;
 }) {
   const { redeem } = view;
   return (
@@ -73,6 +89,9 @@ function Points({
             <RedeemChoices panel={redeem.panel} t={t} on={on} />
           )}
         </s-section>
+      )}
+      {view.storeCredit !== null && (
+        <StoreCredit credit={view.storeCredit} t={t} on={on} />
       )}
       {view.codes.length > 0 && (
         <s-section heading={t("codes.heading")}>
@@ -112,6 +131,41 @@ function Points({
         )}
       </s-section>
     </s-stack>
+  );
+}
+
+function StoreCredit({
+  credit,
+  t,
+  on,
+}: {
+  credit: StoreCreditView;
+  t: Translate;
+  on: StoreCreditHandlers;
+}) {
+  const { chooser } = credit;
+  return (
+    <s-section heading={t("storeCredit.heading")}>
+      <s-stack gap="base">
+        <s-text color="subdued">{t("storeCredit.hint")}</s-text>
+        {credit.note !== null && (
+          <Notice tone={credit.note.tone} text={credit.note.text} />
+        )}
+        {chooser !== null && (
+          <PointsChooser
+            option={chooser}
+            label={t("storeCredit.label")}
+            action={t("storeCredit.convert")}
+            busy={credit.busy}
+            onChange={on.onCreditPointsChange}
+            onSubmit={() => on.onConvert(chooser.points)}
+          />
+        )}
+        {credit.shortfall !== null && (
+          <s-text color="subdued">{credit.shortfall}</s-text>
+        )}
+      </s-stack>
+    </s-section>
   );
 }
 

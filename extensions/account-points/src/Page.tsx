@@ -5,6 +5,7 @@ import { clientFor } from "../../shared/shopify-host";
 import { useSessionState } from "../../shared/use-session";
 import { createAccountSession } from "./account-session";
 import { createBirthdayForm } from "./birthday";
+import { createStoreCreditForm } from "./store-credit";
 import { AccountPage } from "./AccountPage";
 import { accountView } from "./view";
 
@@ -23,6 +24,16 @@ function Points({ network, locale }: PointsProps) {
     [network, locale],
   );
   const [birthday, setBirthday] = useState(() => form.state());
+  const creditForm = useMemo(
+    () =>
+      createStoreCreditForm(clientFor(shopify, network), {
+        newKey: () => crypto.randomUUID(),
+        reload: () => session.load(),
+        changed: () => setCredit(creditForm.state()),
+      }),
+    [network, session],
+  );
+  const [credit, setCredit] = useState(() => creditForm.state());
   const state = useSessionState(session);
   const [sliderPoints, setSliderPoints] = useState<number | null>(null);
   useEffect(() => {
@@ -30,11 +41,13 @@ function Points({ network, locale }: PointsProps) {
   }, [session]);
   return (
     <AccountPage
-      view={accountView(state, sliderPoints, locale, birthday)}
+      view={accountView(state, sliderPoints, locale, birthday, credit)}
       t={locale.t}
       on={{
         onApply: (choice) => void session.apply(choice),
         onSliderChange: setSliderPoints,
+        onCreditPointsChange: (points) => creditForm.choose(points),
+        onConvert: (points) => void creditForm.convert(points),
         onBirthdayChange: (value) => form.change(value),
         onBirthdaySave: () =>
           void form.save(

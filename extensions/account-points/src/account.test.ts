@@ -15,8 +15,11 @@ import { renderText } from "../../shared/testing/render-text";
 import { createAccountSession, type AccountApi } from "./account-session";
 import { createBirthdayForm } from "./birthday";
 import { clientFor } from "../../shared/shopify-host";
+import { createStoreCreditForm } from "./store-credit";
 import { AccountPage } from "./AccountPage";
 import { accountView } from "./view";
+
+type FakeAccount = Awaited<ReturnType<typeof openAccount>>;
 
 async function openAccount(
   backend: FakeBackend = fakeBackend(),
@@ -27,26 +30,33 @@ async function openAccount(
     i18n,
   };
   let keys = 0;
-  const session = createAccountSession(
-    api,
-    { appUrl: APP_URL, fetch: backend.fetch },
-    () => `intent-key-${++keys}`,
-  );
+  const newKey = () => `intent-key-${++keys}`;
+  const network = { appUrl: APP_URL, fetch: backend.fetch };
+  const session = createAccountSession(api, network, newKey);
   const locale = createLocale(api.i18n);
-  const birthday = createBirthdayForm(
-    clientFor(api, { appUrl: APP_URL, fetch: backend.fetch }),
-    locale,
-  );
+  const birthday = createBirthdayForm(clientFor(api, network), locale);
+  const credit = createStoreCreditForm(clientFor(api, network), {
+    newKey,
+    reload: () => session.load(),
+  });
   let pending: Promise<void> = Promise.resolve();
   const screen = () => {
     const state = session.state();
     return renderText(
       h(AccountPage, {
-        view: accountView(state, null, locale, birthday.state()),
+        view: accountView(
+          state,
+          null,
+          locale,
+          birthday.state(),
+          credit.state(),
+        ),
         t: locale.t,
         on: {
           onApply: (choice) => (pending = session.apply(choice)),
           onSliderChange: () => undefined,
+          onCreditPointsChange: (points) => credit.choose(points),
+          onConvert: (points) => (pending = credit.convert(points)),
           onBirthdayChange: (value) => birthday.change(value),
           onBirthdaySave: () =>
             (pending = birthday.save(
@@ -58,13 +68,29 @@ async function openAccount(
       }),
     );
   };
+  /** The screen once the last action has finished. */
+  const settled = async () => {
+    await pending;
+    return screen();
+  };
   await session.load();
   return {
     backend,
     screen,
     async click(label: string) {
       screen().click(label);
-      await pending;
+      return settled();
+    },
+    settled,
+    /** Types `points` into the number field labelled `label`. */
+    type(label: string, points: number) {
+      const field = screen()
+        .all("s-number-field")
+        .find((element) => element.props.label === label);
+      if (field === undefined) throw new Error(`No field "${label}"`);
+      (field.props.onChange as (event: unknown) => void)({
+        currentTarget: { value: String(points) },
+      });
       return screen();
     },
   };
@@ -311,5 +337,175 @@ describe("customer account points page", () => {
 
     expect(text).not.toContain("Invite a friend");
     expect(text).not.toContain("Challenges");
+  });
+});
+
+describe("store credit on the customer account page", () => {
+  // At 300 points a dollar: 100 points are worth 33 cents, but 300 points a whole dollar.
+  const offered = (points = 1_240, maxPoints = 1_200) =>
+    fakeBackend(
+      loyaltyFixture({
+        points: { available: points, pending: 0, held: 0, lifetimeEarned: 0 },
+        storeCredit: {
+          stepPoints: 100,
+          minPoints: 200,
+          maxPoints,
+          rate: { points: 300, amountMinor: 100 },
+        },
+      }),
+    );
+  const FIELD = "Points to turn into store credit";
+  const field = (screen: ReturnType<FakeAccount["screen"]>) =>
+    screen
+      .all("s-number-field")
+      .find((element) => element.props.label === FIELD);
+
+  it("is not shown when the shop does not offer it", async () => {
+    const { text } = (await openAccount()).screen();
+
+    expect(text).not.toContain("Store credit");
+    expect(text).not.toContain("Get store credit");
+  });
+
+  it("offers the steps the balance allows, with what the chosen points are worth", async () => {
+    const account = await openAccount(offered());
+    const first = account.screen();
+    expect(field(first)?.props).toMatchObject({
+      min: 200,
+      max: 1_200,
+      step: 100,
+      value: "200",
+    });
+    expect(first.text).toContain(
+      "Store credit Turn points into store credit for your next orders in this store.",
+    );
+    expect(first.text).toContain("200 points for $0.66 in store credit");
+
+    expect(account.type(FIELD, 300).text).toContain(
+      "300 points for $1.00 in store credit",
+    );
+    expect(account.type(FIELD, 450).text).toContain(
+      "400 points for $1.33 in store credit",
+    );
+    expect(account.type(FIELD, 9_000).text).toContain(
+      "1,200 points for $4.00 in store credit",
+    );
+  });
+
+  it("says how many more points it takes while the balance is below the minimum", async () => {
+    const account = await openAccount(offered(150, 100));
+    const screen = account.screen();
+
+    expect(screen.text).toContain(
+      "50 points more and you can turn points into store credit",
+    );
+    expect(field(screen)).toBeUndefined();
+    expect(screen.button("Get store credit")).toBeUndefined();
+  });
+
+  it("converts the chosen points, busy while the app works, then shows the credit and the balance left", async () => {
+    const account = await openAccount(offered());
+    account.type(FIELD, 300);
+
+    account.screen().click("Get store credit");
+    const busy = account.type(FIELD, 500);
+    expect(busy.button("Get store credit")?.props).toMatchObject({
+      loading: true,
+      disabled: true,
+    });
+    const after = await account.settled();
+
+    expect(account.backend.writes()[0]).toMatchObject({
+      path: "/api/checkout/store-credit",
+      body: { points: 300, idempotencyKey: "intent-key-1" },
+    });
+    expect(after.all("s-banner")[0]?.props.tone).toBe("success");
+    expect(after.text).toContain(
+      "$1.00 in store credit was added to your account for 300 points.",
+    );
+    expect(after.text).toContain("You have 940 points");
+    expect(field(after)?.props).toMatchObject({ max: 900, value: "500" });
+    expect(after.button("Get store credit")?.props.loading).toBe(false);
+  });
+
+  const unconfirmed = {
+    error: "Your store credit is being confirmed with Shopify.",
+    code: "UNCONFIRMED",
+    id: "credit-1",
+    points: 200,
+    amountMinor: 66,
+    currency: "USD",
+    status: "HELD",
+  };
+
+  it.each<[string, number, Record<string, unknown>, string, string]>([
+    [
+      "not confirmed by Shopify yet",
+      202,
+      unconfirmed,
+      "info",
+      "We asked Shopify for $0.66 in store credit and are waiting for its confirmation. Until then, we keep 200 points set aside for it.",
+    ],
+    [
+      "refused by Shopify",
+      502,
+      {
+        error: "Shopify did not give the store credit.",
+        code: "SHOPIFY_REFUSED",
+      },
+      "critical",
+      "Shopify couldn't add the store credit. Your points were not used. Try again later.",
+    ],
+    [
+      "refused for lack of points",
+      409,
+      {
+        error: "Not enough points.",
+        code: "INSUFFICIENT_POINTS",
+        available: 150,
+      },
+      "critical",
+      "You have 150 points available, not enough for this store credit.",
+    ],
+    [
+      "turned off meanwhile",
+      409,
+      {
+        error: "Points cannot be turned into store credit.",
+        code: "STORE_CREDIT_OFF",
+      },
+      "critical",
+      "This store doesn't turn points into store credit right now.",
+    ],
+  ])(
+    "says so when the credit is %s",
+    async (_case, status, body, tone, text) => {
+      const account = await openAccount(offered());
+      account.backend.answer("POST /api/checkout/store-credit", status, body);
+
+      const after = await account.click("Get store credit");
+
+      expect(after.all("s-banner")[0]?.props.tone).toBe(tone);
+      expect(after.text).toContain(text);
+      expect(after.text).not.toContain("was added to your account");
+    },
+  );
+
+  it("retries with the same key while the outcome is unknown, and with a new one once refused", async () => {
+    const account = await openAccount(offered());
+    const route = "POST /api/checkout/store-credit";
+
+    account.backend.goOfflineFor(route);
+    const offline = await account.click("Get store credit");
+    expect(offline.text).toContain("We couldn't reach the loyalty service.");
+    account.backend.answer(route, 202, unconfirmed);
+    await account.click("Get store credit");
+    account.backend.answer(route, 502, { code: "SHOPIFY_REFUSED" });
+    await account.click("Get store credit");
+    await account.click("Get store credit");
+
+    expect(
+      account.backend.writes().map((request) => request.body?.idempotencyKey),
+    ).toEqual(["intent-key-1", "intent-key-1", "intent-key-1", "intent-key-2"]);
   });
 });

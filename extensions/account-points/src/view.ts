@@ -1,17 +1,23 @@
-import type {
-  Challenge,
-  LedgerLine,
-  Loyalty,
-  OpenRedemption,
+import {
+  storeCreditWorth,
+  type Challenge,
+  type LedgerLine,
+  type Loyalty,
+  type OpenRedemption,
+  type StoreCredit,
 } from "../../shared/api";
 import type { Locale } from "../../shared/locale";
+import { describeFailure } from "../../shared/problems";
 import {
   describeValue,
   redeemPanel,
+  snapSliderPoints,
   type RedeemPanel,
+  type SliderOption,
 } from "../../shared/redeem";
 import type { SessionState } from "../../shared/session";
 import type { BirthdayState } from "./birthday";
+import type { CreditOutcome, StoreCreditState } from "./store-credit";
 import {
   blockView,
   type ReadyView,
@@ -52,6 +58,19 @@ export interface BirthdayView {
   note: { tone: "success" | "critical"; text: string } | null;
 }
 
+export interface Note {
+  tone: "info" | "success" | "critical";
+  text: string;
+}
+
+export interface StoreCreditView {
+  /** Null while the shopper has too few points to convert; `shortfall` then says how many more. */
+  chooser: SliderOption | null;
+  shortfall: string | null;
+  busy: boolean;
+  note: Note | null;
+}
+
 export type AccountRedeem =
   | { kind: "none" }
   | { kind: "notice"; text: string }
@@ -64,6 +83,8 @@ export interface AccountDetails {
   /** Codes created earlier and not used yet. */
   codes: CodeView[];
   redeem: AccountRedeem;
+  /** Null when the shop does not offer store credit. */
+  storeCredit: StoreCreditView | null;
   referral: ReferralView | null;
   challenges: ChallengeLine[];
   history: HistoryLine[];
@@ -77,6 +98,7 @@ export function accountView(
   sliderPoints: number | null,
   locale: Locale,
   birthday: BirthdayState = { value: null, status: "idle", error: null },
+  credit: StoreCreditState = { points: null, busy: false, outcome: null },
 ): AccountView {
   const { t } = locale;
   return blockView(state, locale, (loyalty, flow): AccountDetails => {
@@ -96,6 +118,10 @@ export function accountView(
         : panel === null
           ? { kind: "none" }
           : { kind: "choose", panel },
+      storeCredit:
+        loyalty.storeCredit === null
+          ? null
+          : storeCreditView(loyalty.storeCredit, loyalty, credit, locale),
       referral: loyalty.referral,
       challenges: loyalty.challenges.map((challenge) =>
         challengeLine(challenge, loyalty.currency, locale),
@@ -113,6 +139,73 @@ export function accountView(
       },
     };
   });
+}
+
+function storeCreditView(
+  offer: StoreCredit,
+  loyalty: Loyalty,
+  credit: StoreCreditState,
+  locale: Locale,
+): StoreCreditView {
+  const note =
+    credit.outcome === null ? null : creditNote(credit.outcome, locale);
+  if (offer.maxPoints < offer.minPoints)
+    return {
+      chooser: null,
+      shortfall: locale.t("storeCredit.shortfall", {
+        points: locale.points(offer.minPoints - loyalty.points.available),
+      }),
+      busy: false,
+      note,
+    };
+  // The smallest choice unless the shopper picks another: points turned into credit stay credit.
+  const points = snapSliderPoints(offer, credit.points ?? offer.minPoints);
+  return {
+    chooser: {
+      min: offer.minPoints,
+      max: offer.maxPoints,
+      step: offer.stepPoints,
+      points,
+      label: locale.t("storeCredit.value", {
+        points: locale.points(points),
+        amount: locale.money(storeCreditWorth(offer, points), loyalty.currency),
+      }),
+    },
+    shortfall: null,
+    busy: credit.busy,
+    note,
+  };
+}
+
+function creditNote(outcome: CreditOutcome, locale: Locale): Note {
+  const { t } = locale;
+  if (outcome.ok) {
+    const { conversion } = outcome;
+    const words = {
+      amount: locale.money(conversion.amountMinor, conversion.currency),
+      points: locale.points(conversion.points),
+    };
+    return conversion.status === "POSTED"
+      ? { tone: "success", text: t("storeCredit.credited", words) }
+      : { tone: "info", text: t("storeCredit.unconfirmed", words) };
+  }
+  const { failure } = outcome;
+  if (failure.answered)
+    switch (failure.code) {
+      case "SHOPIFY_REFUSED":
+        return { tone: "critical", text: t("storeCredit.refused") };
+      case "STORE_CREDIT_OFF":
+        return { tone: "critical", text: t("storeCredit.off") };
+      case "INSUFFICIENT_POINTS":
+        if (failure.available !== null)
+          return {
+            tone: "critical",
+            text: t("storeCredit.insufficient", {
+              points: locale.points(failure.available),
+            }),
+          };
+    }
+  return { tone: "critical", text: describeFailure(failure, locale) };
 }
 
 function challengeLine(

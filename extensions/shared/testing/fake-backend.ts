@@ -1,4 +1,11 @@
-import type { Loyalty, OpenRedemption, Redemption, Reward } from "../api";
+import {
+  storeCreditWorth,
+  type Loyalty,
+  type OpenRedemption,
+  type Redemption,
+  type Reward,
+  type StoreCreditConversion,
+} from "../api";
 
 export const APP_URL = "https://loyalty.example.test";
 
@@ -40,6 +47,7 @@ export function loyaltyFixture(overrides: Partial<Loyalty> = {}): Loyalty {
       },
     ],
     slider: null,
+    storeCredit: null,
     openRedemptions: [],
     recent: [
       {
@@ -67,6 +75,7 @@ export function fakeBackend(initial: Loyalty = loyaltyFixture()) {
   const requests: RecordedRequest[] = [];
   const byKey = new Map<string, Redemption>();
   const released = new Set<string>();
+  const credits = new Map<string, StoreCreditConversion>();
   const overrides = new Map<
     string,
     { status: number; body?: unknown } | "offline"
@@ -172,6 +181,53 @@ export function fakeBackend(initial: Loyalty = loyaltyFixture()) {
     return json(201, redemption);
   }
 
+  function convertToStoreCredit(body: Record<string, unknown>): Response {
+    const { points, idempotencyKey: key } = body;
+    if (
+      typeof key !== "string" ||
+      key.length < 8 ||
+      key.length > 100 ||
+      typeof points !== "number"
+    ) {
+      return error(400, "INVALID_REQUEST", "That request could not be read.", {
+        issues: [],
+      });
+    }
+    const replay = credits.get(key);
+    if (replay !== undefined) return json(200, replay);
+    const offer = loyalty.storeCredit;
+    if (offer === null)
+      return error(
+        409,
+        "STORE_CREDIT_OFF",
+        "Points cannot be turned into store credit in this shop.",
+      );
+    if (points % offer.stepPoints !== 0 || points < offer.minPoints)
+      return error(
+        422,
+        "NOT_APPLICABLE",
+        "This number of points cannot be turned into store credit.",
+        { reason: "OUT_OF_RANGE" },
+      );
+    if (points > loyalty.points.available)
+      return error(409, "INSUFFICIENT_POINTS", "Not enough points.", {
+        available: loyalty.points.available,
+      });
+    sequence += 1;
+    const credit: StoreCreditConversion = {
+      id: `store-credit-${sequence}`,
+      points,
+      amountMinor: storeCreditWorth(offer, points),
+      currency: loyalty.currency,
+      status: "POSTED",
+    };
+    credits.set(key, credit);
+    loyalty.points.available -= points;
+    const cap = loyalty.points.available;
+    offer.maxPoints = Math.min(offer.maxPoints, cap - (cap % offer.stepPoints));
+    return json(201, credit);
+  }
+
   function release(id: string): Response {
     const open = loyalty.openRedemptions.find(
       (candidate) => candidate.id === id,
@@ -239,6 +295,8 @@ export function fakeBackend(initial: Loyalty = loyaltyFixture()) {
       }
       case "POST /api/checkout/redemptions":
         return redeem(body ?? {});
+      case "POST /api/checkout/store-credit":
+        return convertToStoreCredit(body ?? {});
       case "POST /api/checkout/birthday": {
         const birthday = body?.birthday;
         if (
