@@ -90,7 +90,7 @@ describe("slider", () => {
       stepPoints: 100,
       minPoints: 200,
       maxPoints: 1_200,
-      valuePerStepMinor: 100,
+      price: { points: 100, amountMinor: 100 },
     });
     // Half of a 30.99 cart is 15.49 → 1,549 points → 1,500.
     expect(
@@ -114,6 +114,35 @@ describe("slider", () => {
       sliderRange(slider, { available: 5_000, subtotalMinor: null }, usd),
     ).toBeNull();
   });
+
+  it.each([
+    [100, "USD"],
+    [300, "USD"],
+    [7, "JPY"],
+    [3, "KWD"],
+  ])(
+    "prices every choice at %d points a unit of %s as the code it mints",
+    (pointsPerUnit, currency) => {
+      const pricing = { pointsPerUnit, currency };
+      const cart = { available: 5_000, subtotalMinor: 1_000_000 };
+      const range = sliderRange(slider, cart, pricing);
+      if (range === null) throw new Error("no slider");
+      for (
+        let points = range.minPoints;
+        points <= range.maxPoints;
+        points += range.stepPoints
+      ) {
+        const choice = chooseOnSlider(slider, points, cart, pricing);
+        const shown = Math.floor(
+          (points * range.price.amountMinor) / range.price.points,
+        );
+        expect(choice).toMatchObject({
+          ok: true,
+          value: { kind: "FIXED_AMOUNT", amountMinor: shown },
+        });
+      }
+    },
+  );
 
   it("accepts only whole steps within the range for this cart", () => {
     const cart = { available: 0, subtotalMinor: 3_099 };

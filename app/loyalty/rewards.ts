@@ -106,6 +106,25 @@ export function pointsToMinor(
   return mulDivRounded(points, unitMinor(currency), rate.pointsPerUnit, "DOWN");
 }
 
+/**
+ * What `points` are worth, for a shopper-facing view to price any choice with integers alone: a
+ * choice of p points is worth floor(p × amountMinor ÷ points), exactly what pointsToMinor gives.
+ * A value per step would not do: at 300 points a dollar, one step of 100 is worth 33 cents but
+ * three are worth a dollar.
+ */
+export interface PointsPrice {
+  points: number;
+  amountMinor: number;
+}
+
+export const pointsPrice = (
+  rate: RedemptionRate,
+  currency: string,
+): PointsPrice => ({
+  points: rate.pointsPerUnit,
+  amountMinor: unitMinor(currency),
+});
+
 export function pointsToMoney(
   points: number,
   rate: RedemptionRate,
@@ -205,7 +224,7 @@ export interface SliderRange {
   minPoints: number;
   /** The most this shopper may use on this cart: balance, per-order cap and subtotal share. */
   maxPoints: number;
-  valuePerStepMinor: number;
+  price: PointsPrice;
 }
 
 /**
@@ -243,11 +262,7 @@ export function sliderRange(
     stepPoints: slider.stepPoints,
     minPoints: slider.minPoints,
     maxPoints,
-    valuePerStepMinor: pointsToMinor(
-      slider.stepPoints,
-      pricing,
-      pricing.currency,
-    ),
+    price: pointsPrice(pricing, pricing.currency),
   };
 }
 

@@ -68,7 +68,7 @@ describe("storeCreditOffer", () => {
       stepPoints: 100,
       minPoints: 200,
       maxPoints: 700,
-      rate: { points: 100, amountMinor: 100 },
+      price: { points: 100, amountMinor: 100 },
     });
     expect(storeCreditOffer(settings, 5_000, rate, "USD")?.maxPoints).toBe(
       1_000,
@@ -93,7 +93,7 @@ describe("storeCreditOffer", () => {
 
   // The rule docs/checkout-api.md gives the extensions for the amount next to a choice.
   const shown = (offer: StoreCreditOffer, points: number) =>
-    Math.floor((points * offer.rate.amountMinor) / offer.rate.points);
+    Math.floor((points * offer.price.amountMinor) / offer.price.points);
 
   it.each([
     [100, "USD"],

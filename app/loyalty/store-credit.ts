@@ -1,6 +1,11 @@
 import { z } from "zod";
-import { unitMinor } from "./money";
-import { minorToPoints, pointsToMinor, type RedemptionRate } from "./rewards";
+import {
+  minorToPoints,
+  pointsPrice,
+  pointsToMinor,
+  type PointsPrice,
+  type RedemptionRate,
+} from "./rewards";
 
 /**
  * Cashback: points turned into Shopify store credit at the program's redemption rate, in steps,
@@ -50,13 +55,8 @@ export interface StoreCreditOffer {
   minPoints: number;
   /** The most the shopper can convert now, in whole steps; below `minPoints` while they cannot. */
   maxPoints: number;
-  /**
-   * `points` are worth `amountMinor`, and a choice its share of that rounded down: the extension
-   * prices a choice with integers alone, exactly as chooseStoreCredit will credit it. A value per
-   * step would not do: at 300 points a dollar, one step of 100 is worth 33 cents but three are
-   * worth a dollar.
-   */
-  rate: { points: number; amountMinor: number };
+  /** Prices any choice exactly as chooseStoreCredit will credit it. */
+  price: PointsPrice;
 }
 
 /**
@@ -83,6 +83,6 @@ export function storeCreditOffer(
     stepPoints,
     minPoints,
     maxPoints: cap - (cap % stepPoints),
-    rate: { points: rate.pointsPerUnit, amountMinor: unitMinor(currency) },
+    price: pointsPrice(rate, currency),
   };
 }

@@ -14,11 +14,26 @@ export interface Reward {
   affordable: boolean;
 }
 
+/** `points` are worth `amountMinor`; see pointsWorth. */
+export interface PointsPrice {
+  points: number;
+  amountMinor: number;
+}
+
+/**
+ * What `points` are worth at `price`: their share rounded down, as the app prices a code or a
+ * credit. In integers, so no floating point rounding can show a cent the shopper will not get.
+ */
+export function pointsWorth(price: PointsPrice, points: number): number {
+  const scaled = points * price.amountMinor;
+  return (scaled - (scaled % price.points)) / price.points;
+}
+
 export interface Slider {
   stepPoints: number;
   minPoints: number;
   maxPoints: number;
-  valuePerStepMinor: number;
+  price: PointsPrice;
 }
 
 /** Points into store credit as the shopper can convert them now. */
@@ -27,17 +42,7 @@ export interface StoreCredit {
   minPoints: number;
   /** Below `minPoints` while the shopper has too few points. */
   maxPoints: number;
-  /** `points` are worth `amountMinor`; see storeCreditWorth. */
-  rate: { points: number; amountMinor: number };
-}
-
-/**
- * What converting `points` credits: their share of the rate rounded down, as the app credits it.
- * In integers, so no floating point rounding can show a cent the shopper will not get.
- */
-export function storeCreditWorth(offer: StoreCredit, points: number): number {
-  const scaled = points * offer.rate.amountMinor;
-  return (scaled - (scaled % offer.rate.points)) / offer.rate.points;
+  price: PointsPrice;
 }
 
 export interface Tier {

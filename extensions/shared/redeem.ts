@@ -1,4 +1,9 @@
-import type { Loyalty, RewardValue, Slider } from "./api";
+import {
+  pointsWorth,
+  type Loyalty,
+  type RewardValue,
+  type Slider,
+} from "./api";
 import type { Locale } from "./locale";
 import { describeFailure } from "./problems";
 import type { FlowProblem, FlowState } from "./session";
@@ -67,7 +72,7 @@ function sliderOption(
   locale: Locale,
 ): SliderOption {
   const points = snapSliderPoints(slider, wanted ?? slider.maxPoints);
-  const valueMinor = (points / slider.stepPoints) * slider.valuePerStepMinor;
+  const valueMinor = pointsWorth(slider.price, points);
   return {
     min: slider.minPoints,
     max: slider.maxPoints,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
 import type { OrderInput } from "../../simulator/orders";
-import { storeCreditWorth, type Loyalty } from "../../extensions/shared/api";
+import { pointsWorth, type Loyalty } from "../../extensions/shared/api";
 import { deliverPaidOrder } from "../support/orders";
 import {
   checkedBalances,
@@ -252,7 +252,7 @@ describe("store credit in the shopper's summary", () => {
       stepPoints: 100,
       minPoints: 100,
       maxPoints: 1_200,
-      rate: { points: 100, amountMinor: 100 },
+      price: { points: 100, amountMinor: 100 },
     });
     expect((await offered(await openShop(7_000)))?.maxPoints).toBe(5_000);
   });
@@ -273,7 +273,7 @@ describe("store credit in the shopper's summary", () => {
     for (const points of [400, 300]) {
       const offer = await offered(shopper);
       if (offer === null || offer === undefined) throw new Error("not offered");
-      const shown = storeCreditWorth(offer, points);
+      const shown = pointsWorth(offer.price, points);
       const response = await convert(shopper, {
         points,
         idempotencyKey: randomUUID(),

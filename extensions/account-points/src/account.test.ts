@@ -350,7 +350,7 @@ describe("store credit on the customer account page", () => {
           stepPoints: 100,
           minPoints: 200,
           maxPoints,
-          rate: { points: 300, amountMinor: 100 },
+          price: { points: 300, amountMinor: 100 },
         },
       }),
     );

@@ -1,5 +1,5 @@
 import {
-  storeCreditWorth,
+  pointsWorth,
   type Challenge,
   type LedgerLine,
   type Loyalty,
@@ -168,7 +168,10 @@ function storeCreditView(
       points,
       label: locale.t("storeCredit.value", {
         points: locale.points(points),
-        amount: locale.money(storeCreditWorth(offer, points), loyalty.currency),
+        amount: locale.money(
+          pointsWorth(offer.price, points),
+          loyalty.currency,
+        ),
       }),
     },
     shortfall: null,

@@ -371,6 +371,21 @@ describe("checkout points block", () => {
     expect(checkout.backend.open()).toHaveLength(1);
   });
 
+  it("shows the slider's amount as the code will take it off, where a step is not a whole cent", async () => {
+    const loyalty = loyaltyFixture({
+      rewards: [],
+      slider: {
+        stepPoints: 100,
+        minPoints: 100,
+        maxPoints: 300,
+        price: { points: 300, amountMinor: 100 },
+      },
+    });
+    const checkout = await openCheckout({ loyalty });
+    // Three steps of 33⅓ cents are a dollar, not 99 cents.
+    expect(checkout.screen().text).toContain("300 points for $1.00 off");
+  });
+
   it("redeems the slider's points, snapped to a step within the allowed range", async () => {
     const loyalty = loyaltyFixture({
       rewards: [],
@@ -378,7 +393,7 @@ describe("checkout points block", () => {
         stepPoints: 100,
         minPoints: 100,
         maxPoints: 1200,
-        valuePerStepMinor: 100,
+        price: { points: 100, amountMinor: 100 },
       },
     });
     const checkout = await openCheckout({ loyalty });

@@ -1,5 +1,5 @@
 import {
-  storeCreditWorth,
+  pointsWorth,
   type Loyalty,
   type OpenRedemption,
   type Redemption,
@@ -138,9 +138,7 @@ export function fakeBackend(initial: Loyalty = loyaltyFixture()) {
       points = body.points;
       value = {
         kind: "FIXED_AMOUNT",
-        amountMinor:
-          (points / loyalty.slider.stepPoints) *
-          loyalty.slider.valuePerStepMinor,
+        amountMinor: pointsWorth(loyalty.slider.price, points),
       };
     } else {
       return error(400, "INVALID_REQUEST", "That request could not be read.", {
@@ -217,7 +215,7 @@ export function fakeBackend(initial: Loyalty = loyaltyFixture()) {
     const credit: StoreCreditConversion = {
       id: `store-credit-${sequence}`,
       points,
-      amountMinor: storeCreditWorth(offer, points),
+      amountMinor: pointsWorth(offer.price, points),
       currency: loyalty.currency,
       status: "POSTED",
     };
