@@ -52,6 +52,7 @@ export interface OpenRedemption {
 export type ActivityKind =
   | "EARN"
   | "REDEEM"
+  | "STORE_CREDIT"
   | "RELEASE"
   | "REFUND"
   | "CANCEL"
@@ -117,6 +118,7 @@ interface SummaryRow extends Balances {
     orderId: string | null;
     orderName: string | null;
     refundId: string | null;
+    redemptionKind: string | null;
     occurredAt: string;
   }> | null;
 }
@@ -153,9 +155,10 @@ async function summaryRows(
        (SELECT json_agg(e) FROM (
           SELECT x.kind, x."idempotencyKey" AS key, x."deltaAvailable" AS available,
                  x."deltaPending" AS pending, x."orderId", o.name AS "orderName", x."refundId",
-                 x."occurredAt"
+                 r.kind AS "redemptionKind", x."occurredAt"
           FROM "LedgerEntry" x
           LEFT JOIN "OrderRecord" o ON o.shop = x.shop AND o."orderId" = x."orderId"
+          LEFT JOIN "Redemption" r ON r.id = x."redemptionId" AND r.shop = x.shop
           WHERE x."memberId" = m.id AND x.shop = m.shop
             AND x.kind NOT IN ('MATURATION', 'REDEMPTION_POST')
           ORDER BY x.id DESC LIMIT ${RECENT_ENTRIES}
@@ -286,7 +289,7 @@ export async function memberSummary(
       expiresAt: jsonTimestamp(open.expiresAt).toISOString(),
     })),
     recent: (member?.recent ?? []).map((entry) => ({
-      kind: activityKind(entry.kind, entry.key, entry.refundId),
+      kind: activityKind(entry),
       points: entry.available + entry.pending,
       occurredAt: jsonTimestamp(entry.occurredAt).toISOString(),
       orderId: entry.orderId,
@@ -345,19 +348,28 @@ function estimateEarn(
   ).points;
 }
 
-/** The shopper's word for an entry; the key tells adjustments apart. */
-function activityKind(
-  kind: EntryKind,
-  key: string,
-  refundId: string | null,
-): ActivityKind {
+/**
+ * The shopper's word for an entry: the key tells adjustments apart, the redemption's kind a
+ * discount code from store credit.
+ */
+function activityKind({
+  kind,
+  key,
+  refundId,
+  redemptionKind,
+}: {
+  kind: EntryKind;
+  key: string;
+  refundId: string | null;
+  redemptionKind: string | null;
+}): ActivityKind {
   switch (kind) {
     case "EARN":
       return "EARN";
     case "EARN_REVERSAL":
       return refundId ? "REFUND" : "CANCEL";
     case "REDEMPTION_HOLD":
-      return "REDEEM";
+      return redemptionKind === "STORE_CREDIT" ? "STORE_CREDIT" : "REDEEM";
     case "REDEMPTION_RELEASE":
       return "RELEASE";
     case "EXPIRY":

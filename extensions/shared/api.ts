@@ -71,6 +71,7 @@ export interface OpenRedemption {
 export type LedgerKind =
   | "EARN"
   | "REDEEM"
+  | "STORE_CREDIT"
   | "RELEASE"
   | "REFUND"
   | "CANCEL"

@@ -286,4 +286,16 @@ describe("store credit in the shopper's summary", () => {
     expect(credited(shopper.shop)).toEqual([{ balance: 233, transactions: 2 }]);
     expect(await offered(shopper)).toMatchObject({ maxPoints: 500 });
   });
+
+  it("names a conversion in the shopper's history as store credit, not as a discount code", async () => {
+    const shopper = await openShop(1_000);
+    expect(
+      await convert(shopper, { points: 300, idempotencyKey: randomUUID() }),
+    ).toMatchObject({ status: 201 });
+    const { recent } = await shopperSummary<Loyalty>(stack.app, shopper);
+    expect(recent.map((line) => [line.kind, line.points])).toEqual([
+      ["STORE_CREDIT", -300],
+      ["EARN", 1_000],
+    ]);
+  });
 });

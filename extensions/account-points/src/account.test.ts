@@ -98,6 +98,12 @@ async function openAccount(
 
 const history: Loyalty["recent"] = [
   {
+    kind: "STORE_CREDIT",
+    points: -300,
+    occurredAt: "2026-11-22T10:00:00.000Z",
+    orderName: null,
+  },
+  {
     kind: "REDEEM",
     points: -500,
     occurredAt: "2026-11-21T10:00:00.000Z",
@@ -130,6 +136,7 @@ describe("customer account points page", () => {
     expect(text).toContain("Earn 900 points more to reach Gold");
     expect(text).toContain(
       [
+        "Turned into store credit Nov 22, 2026 -300",
         "Used for a discount code Nov 21, 2026 -500",
         "Earned on order #1042 Nov 20, 2026 +42",
         "Removed after a refund of order #1040 Nov 19, 2026 -10",

@@ -270,6 +270,8 @@ function ledgerLabel(line: LedgerLine, locale: Locale): string {
         : t("history.earnOrder", { order });
     case "REDEEM":
       return t("history.redeem");
+    case "STORE_CREDIT":
+      return t("history.storeCredit");
     case "RELEASE":
       return t("history.release");
     case "REFUND":
