@@ -29,6 +29,7 @@ import {
   tierHandle,
   tierModifiers,
   tierReviewNeeded,
+  tierCreditUntil,
   tierRulesSchema,
   tierTag,
   type CurrentTier,
@@ -1542,7 +1543,172 @@ describe("previewRuleChange", () => {
   });
 });
 
+describe("tier credits", () => {
+  const rolling = rules({ window: "ROLLING_12_MONTHS" });
+  const until = date("2026-04-09T15:00:00Z");
+  const goldCredit = { handle: "gold", until };
+
+  it("places a member with no history in the credited tier, held until the credit ends, with no entry reward", () => {
+    const result = evaluate({
+      config: rolling,
+      activity: [],
+      now: date("2025-03-10T15:00:00Z"),
+      credit: goldCredit,
+    });
+    expect(result.next.handle).toBe("gold");
+    expect(result.change).toMatchObject({
+      from: null,
+      to: "gold",
+      direction: "UP",
+      reason: "IMPORTED",
+      rewardsFor: [],
+    });
+    expect(result.graceUntil).toEqual(until);
+  });
+
+  it("pays the rewards of tiers reached by activity on the way, not the credited one's", () => {
+    const result = evaluate({
+      config: rolling,
+      activity: [earned("2025-03-01T00:00:00Z", 600)],
+      current: tier("bronze"),
+      now: date("2025-03-10T15:00:00Z"),
+      credit: goldCredit,
+    });
+    expect(result.change).toMatchObject({
+      to: "gold",
+      reason: "IMPORTED",
+      rewardsFor: ["silver"],
+    });
+  });
+
+  it("keeps the credited tier below its threshold, where the scheduled review would otherwise demote", () => {
+    const review = (credit: typeof goldCredit | null) =>
+      evaluate({
+        config: rolling,
+        activity: [earned("2025-05-01T00:00:00Z", 100)],
+        current: tier("gold", "2025-03-10T15:00:00Z"),
+        now: date("2026-04-09T14:59:59Z"),
+        credit,
+      });
+    expect(review(goldCredit)).toEqual({
+      next: tier("gold", "2025-03-10T15:00:00Z"),
+      change: null,
+      graceUntil: until,
+    });
+    expect(review(null).change).toMatchObject({
+      to: "bronze",
+      reason: "NOT_QUALIFIED",
+    });
+  });
+
+  it("upgrades past the credited tier by activity, with that tier's reward", () => {
+    const result = evaluate({
+      config: rolling,
+      activity: [earned("2025-05-01T00:00:00Z", 1_600)],
+      current: tier("silver"),
+      now: date("2025-05-01T00:00:00Z"),
+      credit: { handle: "silver", until },
+      alreadyRewarded: [],
+    });
+    expect(result.change).toMatchObject({
+      to: "gold",
+      reason: "THRESHOLD_REACHED",
+      rewardsFor: ["gold"],
+    });
+  });
+
+  it("changes nothing for a credit at or below the tier activity holds", () => {
+    const result = evaluate({
+      config: rolling,
+      activity: [earned("2025-05-01T00:00:00Z", 1_600)],
+      current: tier("gold"),
+      now: date("2025-06-01T00:00:00Z"),
+      credit: { handle: "silver", until },
+    });
+    expect(result).toMatchObject({ change: null, graceUntil: null });
+  });
+
+  it("demotes a tier above the credit no further than the credited tier", () => {
+    const result = evaluate({
+      config: rolling,
+      activity: [earned("2024-01-01T00:00:00Z", 1_600)],
+      current: tier("gold"),
+      now: date("2025-06-01T00:00:00Z"),
+      credit: { handle: "silver", until },
+    });
+    expect(result.change).toMatchObject({
+      from: "gold",
+      to: "silver",
+      direction: "DOWN",
+      reason: "WINDOW_MOVED",
+    });
+    expect(result.graceUntil).toEqual(until);
+  });
+
+  it("once lapsed, evaluates as without it: the next review demotes to what activity holds", () => {
+    const result = evaluate({
+      config: rolling,
+      activity: [earned("2025-05-01T00:00:00Z", 600)],
+      current: tier("gold", "2025-03-10T15:00:00Z"),
+      now: until,
+      credit: goldCredit,
+    });
+    expect(result.change).toMatchObject({
+      from: "gold",
+      to: "silver",
+      direction: "DOWN",
+    });
+  });
+
+  it("never lapses when it has no end", () => {
+    const result = evaluate({
+      activity: [],
+      current: tier("gold"),
+      now: date("2099-01-01T00:00:00Z"),
+      credit: { handle: "gold", until: null },
+    });
+    expect(result).toEqual({
+      next: tier("gold"),
+      change: null,
+      graceUntil: null,
+    });
+  });
+
+  it("is ignored when its tier is no longer configured", () => {
+    const result = evaluate({
+      activity: [],
+      now: date("2025-06-01T00:00:00Z"),
+      credit: { handle: "platinum", until: null },
+    });
+    expect(result.change).toMatchObject({ to: "bronze", reason: "ENROLLED" });
+  });
+});
+
+describe("tierCreditUntil", () => {
+  it("never lapses under a lifetime window", () => {
+    expect(
+      tierCreditUntil(date("2025-03-10T15:00:00Z"), "LIFETIME", 30),
+    ).toBeNull();
+  });
+  it("rolling 12 months: a year after the import, plus the grace period", () => {
+    expect(
+      tierCreditUntil(date("2025-03-10T15:00:00Z"), "ROLLING_12_MONTHS", 30),
+    ).toEqual(date("2026-04-09T15:00:00Z"));
+  });
+  it("calendar year: the grace period after the shop's year ends", () => {
+    // 31 December, 23:00 in New York is already 2026 in UTC.
+    const importedAt = date("2026-01-01T04:00:00Z");
+    expect(
+      tierCreditUntil(importedAt, "CALENDAR_YEAR", 30, "America/New_York"),
+    ).toEqual(date("2026-01-31T05:00:00Z"));
+    expect(tierCreditUntil(importedAt, "CALENDAR_YEAR", 0, "UTC")).toEqual(
+      date("2027-01-01T00:00:00Z"),
+    );
+  });
+});
+
 describe("tierReviewNeeded", () => {
+  const NOW = date("2025-06-01T00:00:00Z");
   const rules = {
     basis: "POINTS_EARNED" as const,
     window: "LIFETIME" as const,
@@ -1558,14 +1724,41 @@ describe("tierReviewNeeded", () => {
     ["a first placement", null, 10, true],
     ["Gold staying Gold", "gold", 9000, false],
   ])("lifetime window: %s", (_, current, lifetime, expected) => {
-    expect(tierReviewNeeded(rules, current, lifetime)).toBe(expected);
+    expect(tierReviewNeeded(rules, current, lifetime, null, NOW)).toBe(
+      expected,
+    );
+  });
+  it("lifetime window: a credited tier stays while the credit holds, and not after", () => {
+    const credit = { handle: "gold", until: date("2026-01-01T00:00:00Z") };
+    expect(tierReviewNeeded(rules, "gold", 100, credit, NOW)).toBe(false);
+    expect(
+      tierReviewNeeded(
+        rules,
+        "gold",
+        100,
+        credit,
+        date("2026-01-01T00:00:00Z"),
+      ),
+    ).toBe(true);
   });
   it("always for windows that move", () => {
     expect(
-      tierReviewNeeded({ ...rules, window: "ROLLING_12_MONTHS" }, "bronze", 10),
+      tierReviewNeeded(
+        { ...rules, window: "ROLLING_12_MONTHS" },
+        "bronze",
+        10,
+        null,
+        NOW,
+      ),
     ).toBe(true);
     expect(
-      tierReviewNeeded({ ...rules, window: "CALENDAR_YEAR" }, "bronze", 10),
+      tierReviewNeeded(
+        { ...rules, window: "CALENDAR_YEAR" },
+        "bronze",
+        10,
+        null,
+        NOW,
+      ),
     ).toBe(true);
   });
 });

@@ -429,6 +429,8 @@ export type CurrentTier = { handle: string; since: Date };
  * total below. RULES_CHANGED: below the threshold since the current rules took effect.
  * NOT_QUALIFIED: no activity under these rules ever met the threshold (a tier set by hand or
  * imported without its history). TIER_REMOVED: the member's tier is no longer configured.
+ * IMPORTED: raised to the tier a balance import credited (the shopper's tier in the app the
+ * merchant moved from), held as a floor until the credit lapses.
  */
 export type TierChangeReason =
   | "ENROLLED"
@@ -437,7 +439,15 @@ export type TierChangeReason =
   | "CLAWBACK"
   | "RULES_CHANGED"
   | "NOT_QUALIFIED"
-  | "TIER_REMOVED";
+  | "TIER_REMOVED"
+  | "IMPORTED";
+
+/**
+ * A tier the member is held at, at least, until `until` (null: for good), whatever their activity:
+ * the tier they had in the app the merchant moved from, which has no history here to qualify
+ * with. See `tierCreditUntil` for how long an import grants it.
+ */
+export type TierCredit = { handle: string; until: Date | null };
 
 export type TierChange = {
   from: string | null;
@@ -469,6 +479,8 @@ export type EvaluateTierInput = {
   alreadyRewarded?: readonly string[];
   /** The shop's IANA time zone; only CALENDAR_YEAR reads it. */
   timezone?: string;
+  /** Ignored once lapsed, or when its tier is no longer configured. */
+  credit?: TierCredit | null;
 };
 
 /**
@@ -490,6 +502,12 @@ export type EvaluateTierInput = {
  * on the highest tier not lost, which may be between the current tier and the one the total
  * reaches. The scheduled job applies downgrades; `since` records the change and plays no part in
  * the timing, which depends on the activity alone.
+ *
+ * Credit: while a `credit` holds, the member is never below its tier. Activity still upgrades past
+ * it as usual; below its threshold the member keeps it, with `graceUntil` the credit's end (or the
+ * activity's own, if later). A credited tier pays no entry reward: rewards are for tiers reached
+ * through activity here, and the shopper reached this one in another app. Once the credit lapses
+ * the evaluation is the one without it.
  */
 export function evaluateTier(input: EvaluateTierInput): TierEvaluation {
   const { current, config, graceDays } = input;
@@ -526,18 +544,45 @@ export function evaluateTier(input: EvaluateTierInput): TierEvaluation {
     };
   };
 
+  const credit = heldCredit(input.credit, handles, now);
+  const held = (index: number) => credit !== null && index <= credit.index;
+  const creditEnd =
+    credit === null || credit.until === null ? null : new Date(credit.until);
+
   const currentIndex = current === null ? -1 : handles.indexOf(current.handle);
   if (current === null || currentIndex === -1) {
     // Placed from scratch; the first tier is where everyone starts, so it never pays a reward.
+    const placed = Math.max(reached, credit?.index ?? -1);
     return changeTo(
-      reached,
+      placed,
       {
         from: current === null ? null : current.handle,
         direction: "UP",
-        reason: current === null ? "ENROLLED" : "TIER_REMOVED",
+        reason:
+          placed > reached
+            ? "IMPORTED"
+            : current === null
+              ? "ENROLLED"
+              : "TIER_REMOVED",
         rewardsFor: rewardsBetween(0, reached),
       },
-      null,
+      placed > reached ? creditEnd : null,
+    );
+  }
+  if (
+    credit !== null &&
+    credit.index > currentIndex &&
+    credit.index > reached
+  ) {
+    return changeTo(
+      credit.index,
+      {
+        from: current.handle,
+        direction: "UP",
+        reason: "IMPORTED",
+        rewardsFor: rewardsBetween(currentIndex, reached),
+      },
+      creditEnd,
     );
   }
   if (reached > currentIndex) {
@@ -574,23 +619,31 @@ export function evaluateTier(input: EvaluateTierInput): TierEvaluation {
     }
     return lossOf(run, effectiveFrom, config.window, graceDays, timezone);
   };
+  const kept = (index: number, indexLoss: Loss) =>
+    !isDue(indexLoss, now) || held(index);
+  // A tier kept by both activity and credit is kept until the later of the two ends.
+  const keptUntil = (index: number, indexLoss: Loss): Date | null => {
+    if (!held(index)) return lossDate(indexLoss);
+    if (creditEnd === null || isDue(indexLoss, now)) return creditEnd;
+    return new Date(Math.max(creditEnd.getTime(), indexLoss.when ?? 0));
+  };
   // Losing a tier implies losing every tier above it (a higher threshold was crossed no later and
   // its clock started no later), so the member keeps the highest tier whose loss is not yet due.
   const currentLoss = loss(currentIndex);
-  if (!isDue(currentLoss, now)) {
+  if (kept(currentIndex, currentLoss)) {
     return {
       next: current,
       change: null,
-      graceUntil: lossDate(currentLoss),
+      graceUntil: keptUntil(currentIndex, currentLoss),
     };
   }
   let target = reached;
-  let targetLoss: Loss | null = null;
+  let targetUntil: Date | null = null;
   for (let index = currentIndex - 1; index > reached; index -= 1) {
     const candidate = loss(index);
-    if (!isDue(candidate, now)) {
+    if (kept(index, candidate)) {
       target = index;
-      targetLoss = candidate;
+      targetUntil = keptUntil(index, candidate);
       break;
     }
   }
@@ -602,7 +655,52 @@ export function evaluateTier(input: EvaluateTierInput): TierEvaluation {
       reason: currentLoss.reason,
       rewardsFor: [],
     },
-    targetLoss === null ? null : lossDate(targetLoss),
+    targetUntil,
+  );
+}
+
+/** The credit's tier (its index in `handles`) and end, or null when it lapsed or has no tier. */
+function heldCredit(
+  credit: TierCredit | null | undefined,
+  handles: readonly string[],
+  now: number,
+): { index: number; until: number | null } | null {
+  if (credit === null || credit === undefined) return null;
+  const index = handles.indexOf(credit.handle);
+  const until =
+    credit.until === null ? null : instant(credit.until, "credit.until");
+  if (index === -1 || (until !== null && until <= now)) return null;
+  return { index, until };
+}
+
+/**
+ * When a tier credited at `creditedAt` lapses: it lasts as long as a tier reached by activity at
+ * that moment would be kept with no activity after it, so an imported shopper has the same time
+ * to requalify as one who qualified here that day. That is when the activity leaves the window
+ * plus the grace period, by the rules that time a loss (CALENDAR_YEAR: the grace period after the
+ * year ends in the shop's time zone); a LIFETIME window never moves, so such a credit never lapses.
+ */
+export function tierCreditUntil(
+  creditedAt: Date,
+  window: TierWindow,
+  graceDays: number,
+  timezone = "UTC",
+): Date | null {
+  assertNonNegativeInteger(graceDays, "graceDays");
+  const leaves = leavesWindowAtMs(
+    instant(creditedAt, "creditedAt"),
+    window,
+    timezone,
+  );
+  if (leaves === null) return null;
+  return lossDate(
+    lossOf(
+      { since: leaves, cause: "WINDOW_MOVED" },
+      null,
+      window,
+      graceDays,
+      timezone,
+    ),
   );
 }
 
@@ -887,20 +985,25 @@ export function localYearStart(at: Date, timezone = "UTC"): Date {
 
 /**
  * Whether an increase of the member's lifetime earnings can change their tier. With a lifetime
- * window on points earned the tier is a function of `lifetimeEarned` alone, so most orders need
- * no review; every other window needs the dated history, so it is always reviewed.
+ * window on points earned the tier is a function of `lifetimeEarned` and a held tier credit, so
+ * most orders need no review (a credited member earning below their tier included); every other
+ * window needs the dated history, so it is always reviewed.
  */
 export function tierReviewNeeded(
   rules: TierRulesInput,
   currentHandle: string | null,
   lifetimeEarned: number,
+  credit: TierCredit | null,
+  now: Date,
 ): boolean {
   if (rules.basis !== "POINTS_EARNED" || rules.window !== "LIFETIME")
     return true;
-  return (
-    levelHandle(tierFor(lifetimeEarned, orderedLevels(rules.levels))) !==
-    currentHandle
-  );
+  const levels = orderedLevels(rules.levels);
+  const handles = levels.map(levelHandle);
+  const reached = levels.indexOf(tierFor(lifetimeEarned, levels));
+  const floor =
+    heldCredit(credit, handles, instant(now, "now"))?.index ?? reached;
+  return nth(handles, Math.max(reached, floor)) !== currentHandle;
 }
 
 /** An order that earned, with what was refunded and whether it was cancelled, for spend tiers. */

@@ -276,9 +276,9 @@ export default function Data() {
                 A CSV with the columns <code>email</code> and{" "}
                 <code>points</code>, and optionally <code>tier</code> and{" "}
                 <code>birthday</code> (YYYY-MM-DD). Each shopper&apos;s imported
-                points become what the file says: importing the same file again
-                adds nothing, and a corrected file changes only the rows that
-                differ.
+                points become what the file says, and a tier becomes the least
+                they hold: importing the same file again adds nothing, and a
+                corrected file changes only the rows that differ.
               </Text>
               <DropZone
                 accept=".csv,text/csv"
@@ -329,12 +329,12 @@ export default function Data() {
                     file; {preview.preview.pointsToAdd.toLocaleString()} to add
                     now.
                   </Text>
-                  {preview.preview.tiersDiffering > 0 && (
+                  {preview.preview.tiersRaised > 0 && (
                     <Text as="p" tone="subdued">
-                      {preview.preview.tiersDiffering} rows name a tier other
-                      than the one the member will hold: tiers here follow
-                      points earned in this program, so imported tiers are
-                      checked but not copied.
+                      {preview.preview.tiersRaised} members move up to the tier
+                      their row names. An imported tier is held for as long as
+                      one reached here today would be, so the shopper has the
+                      same time to requalify.
                     </Text>
                   )}
                   {preview.preview.errors.length > 0 && (

@@ -122,6 +122,17 @@ export default function MemberPage() {
   const errors = result && "errors" in result ? result.errors : {};
   const tierName = (handle: string | null) =>
     handle === null ? "—" : (data.tierNames[handle] ?? handle);
+  // Only while the import is what placed them: a tier earned here since is not "imported".
+  const [lastChange] = tierHistory;
+  const imported =
+    lastChange?.reason === "IMPORTED" &&
+    member.tierCreditHandle === member.tierHandle;
+  const heldUntil = member.tierCreditUntil
+    ? `, held until ${new Date(member.tierCreditUntil).toLocaleDateString(undefined, { dateStyle: "medium" })}`
+    : "";
+  const tierLabel = imported
+    ? `${tierName(member.tierHandle)} · imported${heldUntil}`
+    : tierName(member.tierHandle);
   const name = member.redacted
     ? "Erased customer"
     : [member.firstName, member.lastName].filter(Boolean).join(" ") ||
@@ -139,9 +150,7 @@ export default function MemberPage() {
     <Page
       title={name}
       subtitle={member.redacted ? undefined : (member.email ?? undefined)}
-      titleMetadata={
-        member.tierHandle ? <Badge>{tierName(member.tierHandle)}</Badge> : null
-      }
+      titleMetadata={member.tierHandle ? <Badge>{tierLabel}</Badge> : null}
       backAction={{ content: "Members", url: "/app/members" }}
       secondaryActions={[
         {

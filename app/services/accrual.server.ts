@@ -342,6 +342,8 @@ export async function recordPaidOrder(
       config.tiers,
       member.tierHandle,
       balances.lifetimeEarned,
+      member.tierCredit,
+      context.now,
     )
       ? await planTierReview(tx, member, config, context.now, balances)
       : // The tier stays, which tierReviewNeeded only says for POINTS_EARNED over a LIFETIME

@@ -13,7 +13,7 @@ import {
 import { balanceImportKey } from "~/loyalty/keys";
 import { adjust, applyWrite, concatWrites, settleDue } from "~/loyalty/ledger";
 import type { ProgramConfig } from "~/loyalty/program";
-import { levelHandle } from "~/loyalty/tiers";
+import { levelHandle, tierCreditUntil } from "~/loyalty/tiers";
 import type { ShopifyCustomer } from "~/shopify/customer-by-email.server";
 import { lockMember, writeLedger, type MemberRef } from "./ledger.server";
 import { ensureMember } from "./members.server";
@@ -48,14 +48,14 @@ export interface ImportPreview {
   /** Rows whose e-mail no member has yet: the customer is looked up at Shopify when applied. */
   toCreate: number;
   toUpdate: number;
-  /** Members whose imported points already equal the file's: nothing is written for them. */
+  /** Members whose imported points and tier already are the file's: nothing is written for them. */
   unchanged: number;
   /** Points in the file's good rows. */
   totalPoints: number;
   /** What applying would add (or, for corrected rows, remove) in all. */
   pointsToAdd: number;
-  /** Rows naming a tier other than the one the member holds or would start in. */
-  tiersDiffering: number;
+  /** Members the import raises to the higher tier their row names (see `tierCreditUntil`). */
+  tiersRaised: number;
 }
 
 export type PreviewOutcome =
@@ -65,6 +65,7 @@ interface KnownMember {
   email: string;
   id: string;
   tierHandle: string | null;
+  tierCreditHandle: string | null;
   imported: number;
 }
 
@@ -83,7 +84,11 @@ export async function previewBalanceImport(
     shop,
     reading.rows.map((row) => row.email),
   );
-  const firstTier = config.tiers.levels[0];
+  const ranks = new Map(
+    [...config.tiers.levels]
+      .sort((a, b) => a.threshold - b.threshold)
+      .map((level, rank) => [levelHandle(level), rank]),
+  );
   const preview: ImportPreview = {
     fileHash: fileHash(text),
     rowsOk: reading.rows.length,
@@ -94,18 +99,29 @@ export async function previewBalanceImport(
     unchanged: 0,
     totalPoints: 0,
     pointsToAdd: 0,
-    tiersDiffering: 0,
+    tiersRaised: 0,
   };
   for (const row of reading.rows) {
     const member = known.get(row.email);
     preview.totalPoints += row.points;
     preview.pointsToAdd += row.points - (member?.imported ?? 0);
     if (!member) preview.toCreate += 1;
-    else if (member.imported === row.points) preview.unchanged += 1;
+    else if (
+      member.imported === row.points &&
+      (row.tier === null || row.tier === member.tierCreditHandle)
+    )
+      preview.unchanged += 1;
     else preview.toUpdate += 1;
-    const tierNow =
-      member?.tierHandle ?? (firstTier ? levelHandle(firstTier) : null);
-    if (row.tier !== null && row.tier !== tierNow) preview.tiersDiffering += 1;
+    // A member starts in the first tier (rank 0); an unchanged credit was applied already, and a
+    // program that is off reviews no tiers until it is on.
+    const rankNow = ranks.get(member?.tierHandle ?? "") ?? 0;
+    if (
+      config.enabled &&
+      row.tier !== null &&
+      row.tier !== member?.tierCreditHandle &&
+      (ranks.get(row.tier) ?? 0) > rankNow
+    )
+      preview.tiersRaised += 1;
   }
   return { ok: true, preview };
 }
@@ -117,7 +133,7 @@ async function knownMembers(
 ): Promise<Map<string, KnownMember>> {
   const rows = await sql.query<KnownMember>(
     `SELECT DISTINCT ON (${EMAIL_KEY}) ${EMAIL_KEY} AS email, m.id, m."tierHandle",
-       ${IMPORTED_TOTAL("m")} AS imported
+       m."tierCreditHandle", ${IMPORTED_TOTAL("m")} AS imported
      FROM "Member" m
      WHERE m.shop = $1 AND m."redactedAt" IS NULL
        AND ${EMAIL_KEY} IN (SELECT jsonb_array_elements_text($2::jsonb))
@@ -214,14 +230,11 @@ export async function runBalanceImport(
   lookup: CustomerLookup,
   now: Date,
 ): Promise<void> {
-  const [run] = await sql.query<{
-    shop: string;
-    fileName: string;
-    actor: string;
-    done: number;
-    rows: ImportRow[] | null;
-  }>(
-    `SELECT shop, "fileName", actor, done, rows FROM "BalanceImport" WHERE id = $1`,
+  const [run] = await sql.query<
+    RunContext & { done: number; rows: ImportRow[] | null }
+  >(
+    `SELECT b.shop, b."fileName", b.actor, s.timezone, b.done, b.rows
+     FROM "BalanceImport" b JOIN "Shop" s ON s.shop = b.shop WHERE b.id = $1`,
     [importId],
   );
   if (!run?.rows) return;
@@ -253,6 +266,7 @@ export async function runBalanceImport(
       shop: run.shop,
       fileName: run.fileName,
       actor: run.actor,
+      timezone: run.timezone,
     };
     for (const row of run.rows.slice(run.done)) {
       const outcome = await applyRow(sql, context, row, lookup, now);
@@ -284,6 +298,7 @@ interface RunContext {
   shop: string;
   fileName: string;
   actor: string;
+  timezone: string;
 }
 
 async function applyRow(
@@ -336,11 +351,17 @@ async function applyRow(
       config,
       now,
     );
-    if (config.enabled && (written !== null || joined.created))
+    const credited =
+      row.tier !== null &&
+      (await creditTier(tx, member, row.tier, config, run.timezone, now));
+    // In the row's transaction, so a raised tier is recorded, tagged and announced with the row.
+    if (config.enabled && (written !== null || credited || joined.created))
       await reviewMemberTier(tx, member, config, now, written?.balances);
     const points = written?.points ?? 0;
     if (joined.created) return { kind: "created", points };
-    return written ? { kind: "updated", points } : { kind: "unchanged" };
+    return written || credited
+      ? { kind: "updated", points }
+      : { kind: "unchanged" };
   });
 }
 
@@ -418,6 +439,35 @@ async function writeImportedBalance(
   return result.status === "applied"
     ? { points: delta, balances: result.state.balances }
     : null;
+}
+
+/**
+ * Records the row's tier as the member's tier credit, held for as long as the tier would be had the
+ * member reached it by activity today. The same tier again keeps the credit it has, so importing a
+ * file twice neither moves nor extends it; another tier (a corrected file) replaces it. Returns
+ * whether the credit changed.
+ */
+async function creditTier(
+  tx: Tx,
+  member: MemberRef,
+  handle: string,
+  config: ProgramConfig,
+  timezone: string,
+  now: Date,
+): Promise<boolean> {
+  const until = tierCreditUntil(
+    now,
+    config.tiers.window,
+    config.tiers.graceDays,
+    timezone,
+  );
+  const updated = await tx.query(
+    `UPDATE "Member" SET "tierCreditHandle" = $3, "tierCreditUntil" = $4, "updatedAt" = now()
+     WHERE shop = $1 AND id = $2 AND "tierCreditHandle" IS DISTINCT FROM $3
+     RETURNING id`,
+    [member.shop, member.memberId, handle, until],
+  );
+  return updated.length > 0;
 }
 
 export interface ImportStatus {

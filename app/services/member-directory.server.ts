@@ -179,6 +179,9 @@ export interface MemberPage {
     held: number;
     birthday: string | null;
     tierSince: Date | null;
+    /** A tier brought over by a balance import, held until `tierCreditUntil` (null: for good). */
+    tierCreditHandle: string | null;
+    tierCreditUntil: Date | null;
     joinedAt: Date;
   };
   ledger: LedgerLine[];
@@ -214,7 +217,8 @@ export async function memberPage(
   const limit = options.limit ?? LEDGER_PAGE_SIZE;
   const [member] = await sql.query<MemberPage["member"]>(
     `SELECT id, "customerId", "firstName", "lastName", email, "tierHandle", available, pending,
-       held, "lifetimeEarned", birthday, "tierSince", "createdAt" AS "joinedAt",
+       held, "lifetimeEarned", birthday, "tierSince", "tierCreditHandle", "tierCreditUntil",
+       "createdAt" AS "joinedAt",
        "redactedAt" IS NOT NULL AS redacted
      FROM "Member" WHERE shop = $1 AND id = $2`,
     [shop, memberId],

@@ -9,6 +9,8 @@ import {
   type MemberRef,
 } from "./ledger.server";
 import type { Balances } from "~/loyalty/ledger";
+import type { TierCredit } from "~/loyalty/tiers";
+import { tierCreditOf, type TierCreditColumns } from "./tiers.server";
 
 export interface CustomerProfile {
   email?: string | null;
@@ -32,8 +34,8 @@ const upsertMember = `member AS (
       "firstName" = CASE WHEN "Member"."redactedAt" IS NULL AND $7 THEN EXCLUDED."firstName" ELSE "Member"."firstName" END,
       "lastName" = CASE WHEN "Member"."redactedAt" IS NULL AND $8 THEN EXCLUDED."lastName" ELSE "Member"."lastName" END,
       "updatedAt" = now()
-    RETURNING shop, id, "redactedAt", "tierHandle", available, pending, held, "lifetimeEarned",
-      "ledgerVersion", xmax = 0 AS created
+    RETURNING shop, id, "redactedAt", "tierHandle", "tierCreditHandle", "tierCreditUntil",
+      available, pending, held, "lifetimeEarned", "ledgerVersion", xmax = 0 AS created
   ), "memberBuyer" AS (
     INSERT INTO "Buyer" (shop, buyer, member) SELECT $1, $2, true FROM member WHERE created
     ON CONFLICT (shop, buyer) DO UPDATE SET member = true
@@ -60,6 +62,7 @@ function upsertParameters(
 export type EnsuredMember = MemberRef & {
   redacted: boolean;
   tierHandle: string | null;
+  tierCredit: TierCredit | null;
 };
 
 /** The member for a Shopify customer, created on first sight. */
@@ -69,12 +72,15 @@ export async function ensureMember(
   customerId: string,
   profile: CustomerProfile = {},
 ): Promise<EnsuredMember> {
-  const [row] = await tx.query<{
-    id: string;
-    redactedAt: Date | null;
-    tierHandle: string | null;
-  }>(
-    `WITH ${upsertMember} SELECT id, "redactedAt", "tierHandle" FROM member`,
+  const [row] = await tx.query<
+    TierCreditColumns & {
+      id: string;
+      redactedAt: Date | null;
+      tierHandle: string | null;
+    }
+  >(
+    `WITH ${upsertMember}
+     SELECT id, "redactedAt", "tierHandle", "tierCreditHandle", "tierCreditUntil" FROM member`,
     upsertParameters(shop, customerId, profile),
   );
   if (!row) throw new Error(`could not record member ${customerId} of ${shop}`);
@@ -83,6 +89,7 @@ export async function ensureMember(
     memberId: row.id,
     redacted: row.redactedAt !== null,
     tierHandle: row.tierHandle,
+    tierCredit: tierCreditOf(row),
   };
 }
 
@@ -99,17 +106,19 @@ export async function ensureMemberLocked(
   key: string,
 ): Promise<{ member: EnsuredMember; locked: LockedState }> {
   const [row] = await tx.query<
-    Balances & {
-      id: string;
-      redactedAt: Date | null;
-      tierHandle: string | null;
-      lots: LotJson[] | null;
-      keyTaken: boolean;
-      fresh: boolean;
-    }
+    Balances &
+      TierCreditColumns & {
+        id: string;
+        redactedAt: Date | null;
+        tierHandle: string | null;
+        lots: LotJson[] | null;
+        keyTaken: boolean;
+        fresh: boolean;
+      }
   >(
     `WITH ${upsertMember}
-     SELECT member.id, member."redactedAt", member."tierHandle", member.available, member.pending, member.held,
+     SELECT member.id, member."redactedAt", member."tierHandle", member."tierCreditHandle",
+       member."tierCreditUntil", member.available, member.pending, member.held,
        member."lifetimeEarned", ${openLotsJson("member")} AS lots,
        EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $1 AND "idempotencyKey" = $9) AS "keyTaken",
        ${freshness("member", `shop = $1 AND "customerId" = $2`)} AS fresh
@@ -122,6 +131,7 @@ export async function ensureMemberLocked(
     memberId: row.id,
     redacted: row.redactedAt !== null,
     tierHandle: row.tierHandle,
+    tierCredit: tierCreditOf(row),
   };
   return {
     member,

@@ -42,7 +42,7 @@ import {
   type ShopperSpendDependencies,
   type SpendOutcome,
 } from "./shopper-spend.server";
-import { reviewMemberTier } from "./tiers.server";
+import { reviewMemberTier, tierCreditOf } from "./tiers.server";
 
 export type RedemptionChoice = { rewardId: string } | { points: number };
 
@@ -233,7 +233,15 @@ async function holdForCode(
   if ("outcome" in held) return held;
   if (held.replayed) return replayed(held.row, target);
   // Holding points moves no tier over lifetime points earned; the other rules count time too.
-  if (tierReviewNeeded(config.tiers, member.tierHandle, member.lifetimeEarned))
+  if (
+    tierReviewNeeded(
+      config.tiers,
+      member.tierHandle,
+      member.lifetimeEarned,
+      tierCreditOf(member),
+      request.now,
+    )
+  )
     await reviewMemberTier(tx, memberRef, config, request.now);
   return { row: held.row, replayed: false, target };
 }

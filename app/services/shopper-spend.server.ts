@@ -12,6 +12,7 @@ import {
 } from "~/shopify/admin-client.server";
 import type { MemberRef } from "./ledger.server";
 import { holdPoints, type HoldRequest } from "./redemptions.server";
+import type { TierCreditColumns } from "./tiers.server";
 
 export interface ShopperSpendDependencies {
   sql: SqlDatabase;
@@ -70,7 +71,7 @@ export function shopifyFailure(
 export type Prepared<Outcome, Held> =
   { outcome: Outcome } | (Held & { replayed: boolean });
 
-export interface SpendingMember {
+export interface SpendingMember extends TierCreditColumns {
   id: string;
   available: number;
   tierHandle: string | null;
@@ -84,7 +85,8 @@ export async function spendingMember(
   customerId: string,
 ): Promise<SpendingMember | undefined> {
   const [member] = await tx.query<SpendingMember>(
-    `SELECT id, available, "tierHandle", "lifetimeEarned" FROM "Member"
+    `SELECT id, available, "tierHandle", "tierCreditHandle", "tierCreditUntil", "lifetimeEarned"
+     FROM "Member"
      WHERE shop = $1 AND "customerId" = $2 AND "redactedAt" IS NULL`,
     [shop, customerId],
   );

@@ -12,6 +12,7 @@ import {
   tierTag,
   type TierBasis,
   type TierChange,
+  type TierCredit,
   type TierRulesInput,
 } from "~/loyalty/tiers";
 import { writeLedger, type MemberRef } from "./ledger.server";
@@ -24,7 +25,18 @@ import { flowTriggerJobs, rewardTriggers } from "./flow-triggers.server";
 import { enqueueAll, type NewOutboxJob } from "./outbox.server";
 import { customerTagsJob } from "./customer-tags.server";
 
-interface MemberTierRow {
+/** The member's tier credit columns, as a member read that decides on a tier review has them. */
+export interface TierCreditColumns {
+  tierCreditHandle: string | null;
+  tierCreditUntil: Date | null;
+}
+
+export const tierCreditOf = (row: TierCreditColumns): TierCredit | null =>
+  row.tierCreditHandle === null
+    ? null
+    : { handle: row.tierCreditHandle, until: row.tierCreditUntil };
+
+interface MemberTierRow extends TierCreditColumns {
   customerId: string;
   timezone: string;
   tierHandle: string | null;
@@ -69,7 +81,8 @@ export async function planTierReview(
   written?: Balances,
 ): Promise<{ change: TierChange | null; jobs: NewOutboxJob[] }> {
   const [row] = await tx.query<MemberTierRow & { rewarded: string[] }>(
-    `SELECT m."customerId", m."tierHandle", m."tierSince", m.available, s.timezone,
+    `SELECT m."customerId", m."tierHandle", m."tierSince", m."tierCreditHandle",
+       m."tierCreditUntil", m.available, s.timezone,
        (SELECT coalesce(jsonb_agg(handle), '[]'::jsonb)
         FROM "TierChange" t, jsonb_array_elements_text(t."rewardedHandles") AS handle
         WHERE t.shop = m.shop AND t."memberId" = m.id) AS rewarded
@@ -107,6 +120,7 @@ export async function planTierReview(
     graceDays: config.tiers.graceDays,
     alreadyRewarded: row.rewarded,
     timezone: row.timezone,
+    credit: tierCreditOf(row),
   });
   const change = evaluation.change;
   // "Points to next tier" counts what counts for the tier: the window's total, not the lifetime.

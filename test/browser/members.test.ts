@@ -52,9 +52,15 @@ describe("members in a browser", () => {
   it("imports balances from a CSV, listing the bad row and importing the others", async () => {
     const member = await someMember();
     const before = member.available;
-    const csv = ["email,points", `${member.email},40`, "not-an-e-mail,25"].join(
-      "\n",
-    );
+    const bronze = await demo.db.prisma.member.findFirstOrThrow({
+      where: { shop: demo.shop, tierHandle: "bronze", email: { not: null } },
+    });
+    const csv = [
+      "email,points,tier",
+      `${member.email},40,`,
+      "not-an-e-mail,25,",
+      `${bronze.email},10,Gold`,
+    ].join("\n");
     const page = await demo.openAdmin("/app/data");
     await page.locator('input[type="file"]').setInputFiles({
       name: "other-app.csv",
@@ -62,7 +68,8 @@ describe("members in a browser", () => {
       buffer: Buffer.from(csv),
     });
     await page.getByRole("button", { name: "Preview" }).click();
-    await page.getByText("1 rows ready, 1 with errors.").waitFor();
+    await page.getByText("2 rows ready, 1 with errors.").waitFor();
+    await page.getByText("1 members move up to the tier").waitFor();
     // The bad row is listed with its number in the file (the header is row 1).
     await page.getByText(/^Row 3, email:/).waitFor();
     await demo.screenshot(page, "import-preview");
@@ -87,6 +94,21 @@ describe("members in a browser", () => {
       )
       .toBe(before + 40);
     await demo.screenshot(page, "import-done");
+    // The shopper's tier from the old app, for good under the demo's lifetime window.
+    await expect
+      .poll(
+        async () =>
+          (
+            await demo.db.prisma.member.findUniqueOrThrow({
+              where: { id: bronze.id },
+            })
+          ).tierHandle,
+        { timeout: 20_000 },
+      )
+      .toBe("gold");
     await page.context().close();
+    const memberPage = await demo.openAdmin(`/app/members/${bronze.id}`);
+    await memberPage.getByText("Gold · imported", { exact: true }).waitFor();
+    await memberPage.context().close();
   });
 });

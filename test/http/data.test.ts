@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_IMPORT_BYTES } from "~/loyalty/balance-import";
+import type { ProgramConfig } from "~/loyalty/program";
 import { ensureMember } from "~/services/members.server";
+import { outboxHandlers, runOutboxOnce } from "~/services/outbox-worker.server";
 import { programConfig, saveProgramConfig } from "~/services/program.server";
+import { reviewTiers } from "~/services/settlement.server";
 import { registerLocalShop } from "../../scripts/lib/register-shop";
 import { orderPayload } from "../../simulator/webhooks";
 import { adminRequest } from "../support/admin";
@@ -23,7 +26,10 @@ const importStatus = (id: string) => ({
 const shop = "data-page.myshopify.com";
 const exportShop = "data-export.myshopify.com";
 
-async function openShop(name: string) {
+async function openShop(
+  name: string,
+  tiers: Partial<ProgramConfig["tiers"]> = {},
+) {
   await registerLocalShop({
     shop: name,
     accessToken: `shpat_${name.split(".")[0]}`,
@@ -35,6 +41,7 @@ async function openShop(name: string) {
       ...config,
       enabled: true,
       programStartAt: new Date("2025-01-01T00:00:00Z"),
+      tiers: { ...config.tiers, ...tiers },
     });
   });
 }
@@ -78,12 +85,13 @@ const entryCount = () => stack.db.prisma.ledgerEntry.count({ where: { shop } });
 function upload(
   fields: Record<string, string>,
   csv: string,
+  to = shop,
   fileName = "old-app.csv",
 ) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append("file", new Blob([csv], { type: "text/csv" }), fileName);
-  return adminRequest(stack.app, shop, dataPage, {
+  return adminRequest(stack.app, to, dataPage, {
     method: "POST",
     multipart: form,
     userId: "8800",
@@ -101,13 +109,13 @@ interface Preview {
     unchanged: number;
     totalPoints: number;
     pointsToAdd: number;
-    tiersDiffering: number;
+    tiersRaised: number;
   };
   requestKey: string;
 }
 
-async function preview(csv: string): Promise<Preview> {
-  const response = await upload({ intent: "preview" }, csv);
+async function preview(csv: string, to = shop): Promise<Preview> {
+  const response = await upload({ intent: "preview" }, csv, to);
   expect(response.status).toBe(200);
   return (await response.json()) as Preview;
 }
@@ -123,7 +131,11 @@ interface Status {
 }
 
 /** Applies a previewed file and polls the progress endpoint until the run ends. */
-async function apply(csv: string, previewed: Preview): Promise<Status> {
+async function apply(
+  csv: string,
+  previewed: Preview,
+  to = shop,
+): Promise<Status> {
   const response = await upload(
     {
       intent: "apply",
@@ -131,15 +143,16 @@ async function apply(csv: string, previewed: Preview): Promise<Status> {
       requestKey: previewed.requestKey,
     },
     csv,
+    to,
   );
   expect(response.status).toBe(200);
   const { importId } = (await response.json()) as { importId: string };
-  return finished(importId);
+  return finished(importId, to);
 }
 
-async function finished(importId: string): Promise<Status> {
+async function finished(importId: string, to = shop): Promise<Status> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const polled = await adminRequest(stack.app, shop, importStatus(importId));
+    const polled = await adminRequest(stack.app, to, importStatus(importId));
     expect(polled.status).toBe(200);
     const status = (await polled.json()) as Status;
     if (status.status !== "RUNNING") return status;
@@ -177,7 +190,7 @@ describe("importing balances", () => {
       totalPoints: 825,
       pointsToAdd: 825,
       // known@ holds Bronze here; the file says Silver.
-      tiersDiffering: 1,
+      tiersRaised: 1,
     });
     expect(await entryCount()).toBe(entries);
     expect(await stack.db.prisma.member.count({ where: { shop } })).toBe(
@@ -209,6 +222,8 @@ describe("importing balances", () => {
       available: 620,
       lifetimeEarned: 120,
       birthday: "1988-04-12",
+      // Brought over from the old app, though 120 points earned here make Bronze.
+      tierHandle: "silver",
     });
     expect(await member("6102")).toMatchObject({
       email: "New.Comer@example.org",
@@ -346,6 +361,133 @@ describe("importing balances", () => {
       (await adminRequest(stack.app, exportShop, importStatus(latest.id)))
         .status,
     ).toBe(404);
+  });
+});
+
+describe("importing tiers", () => {
+  const tierShop = "data-tiers.myshopify.com";
+  const tierFile = "email,points,tier\ngilda@example.org,300,Gold";
+  const day = 86_400_000;
+
+  beforeAll(async () => {
+    const level = (name: string, threshold: number, entryRewardPoints = 0) => ({
+      name,
+      threshold,
+      entryRewardPoints,
+      earnMultiplierBasisPoints: 10_000,
+    });
+    await openShop(tierShop, {
+      window: "ROLLING_12_MONTHS",
+      graceDays: 30,
+      // Gold has an entry reward, which reaching Gold by import does not pay.
+      levels: [
+        level("Bronze", 0),
+        level("Silver", 500),
+        level("Gold", 1500, 100),
+      ],
+    });
+    stack.simulator.addCustomer(tierShop, {
+      id: 6201,
+      email: "gilda@example.org",
+      tags: ["vip"],
+    });
+  });
+
+  const gilda = () =>
+    stack.db.prisma.member.findUniqueOrThrow({
+      where: { shop_customerId: { shop: tierShop, customerId: "6201" } },
+    });
+  const history = async () =>
+    (
+      await stack.db.prisma.tierChange.findMany({
+        where: { shop: tierShop },
+        orderBy: { id: "asc" },
+      })
+    ).map((change) => [change.fromHandle, change.toHandle, change.reason]);
+  const written = async () => ({
+    entries: await stack.db.prisma.ledgerEntry.count({
+      where: { shop: tierShop },
+    }),
+    changes: await stack.db.prisma.tierChange.count({
+      where: { shop: tierShop },
+    }),
+    jobs: await stack.db.prisma.outboxJob.count({ where: { shop: tierShop } }),
+  });
+
+  it("makes a shopper with no history here Gold, records why, and tags them at Shopify", async () => {
+    const previewed = await preview(tierFile, tierShop);
+    expect(previewed.preview).toMatchObject({ toCreate: 1, tiersRaised: 1 });
+    const importedAt = Date.now();
+    expect(await apply(tierFile, previewed, tierShop)).toMatchObject({
+      status: "DONE",
+      created: 1,
+    });
+    const member = await gilda();
+    expect(member).toMatchObject({
+      available: 300,
+      lifetimeEarned: 0,
+      tierHandle: "gold",
+      tierCreditHandle: "gold",
+    });
+    // Held as long as Gold reached by an order today: 12 months, then 30 days' grace.
+    const until = member.tierCreditUntil?.getTime() ?? 0;
+    expect(until).toBeGreaterThanOrEqual(importedAt + 395 * day);
+    expect(until).toBeLessThanOrEqual(Date.now() + 396 * day);
+    expect(await history()).toEqual([[null, "gold", "IMPORTED"]]);
+    // No Gold entry reward: the only entry is the opening balance.
+    expect(
+      await stack.db.prisma.ledgerEntry.count({ where: { shop: tierShop } }),
+    ).toBe(1);
+
+    // Through the outbox like any tier change (the other shop's jobs go too; they are not checked).
+    const { unauthenticated } = await import("~/shopify.server");
+    await runOutboxOnce({
+      sql: stack.db.sql,
+      adminFor: async (name) => (await unauthenticated.admin(name)).admin,
+      handlers: outboxHandlers,
+      workerId: "data-test",
+    });
+    expect(
+      stack.simulator.state
+        .require(tierShop)
+        .customers.get("gid://shopify/Customer/6201")
+        ?.tags.sort(),
+    ).toEqual(["loyalty-tier:gold", "vip"]);
+  });
+
+  it("writes nothing new when the same file is imported again, and keeps the credit's end", async () => {
+    const before = await written();
+    const { tierCreditUntil } = await gilda();
+    const again = await preview(tierFile, tierShop);
+    expect(again.preview).toMatchObject({ unchanged: 1, tiersRaised: 0 });
+    expect(await apply(tierFile, again, tierShop)).toMatchObject({
+      status: "DONE",
+      created: 0,
+      updated: 0,
+    });
+    expect(await written()).toEqual(before);
+    expect((await gilda()).tierCreditUntil).toEqual(tierCreditUntil);
+  });
+
+  it("the scheduled review keeps Gold until the credit ends, then demotes as for anyone below it", async () => {
+    const until = (await gilda()).tierCreditUntil;
+    if (!until) throw new Error("a rolling window's credit ends");
+    expect(
+      await reviewTiers(stack.db.sql, new Date(until.getTime() - 1), {
+        shop: tierShop,
+      }),
+    ).toEqual({ reviewed: 1, changed: 0 });
+    expect(await gilda()).toMatchObject({ tierHandle: "gold" });
+    expect(await reviewTiers(stack.db.sql, until, { shop: tierShop })).toEqual({
+      reviewed: 1,
+      changed: 1,
+    });
+    expect(await gilda()).toMatchObject({ tierHandle: "bronze" });
+    expect((await history()).at(-1)).toEqual([
+      "gold",
+      "bronze",
+      "NOT_QUALIFIED",
+    ]);
   });
 });
 

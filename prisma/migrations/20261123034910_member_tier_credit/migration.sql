@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN     "tierCreditHandle" TEXT,
+ADD COLUMN     "tierCreditUntil" TIMESTAMP(3);
