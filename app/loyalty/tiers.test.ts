@@ -1522,6 +1522,37 @@ describe("previewRuleChange", () => {
     );
   });
 
+  it("keeps a member where a held tier credit keeps them, while the rules still have its tier", () => {
+    const credited = [
+      {
+        id: "imported-gold",
+        activity: [earned("2025-03-01T00:00:00Z", 600)],
+        credit: { handle: "gold", until: null },
+      },
+      {
+        id: "lapsed-gold",
+        activity: [earned("2025-03-01T00:00:00Z", 600)],
+        credit: { handle: "gold", until: date("2025-05-01T00:00:00Z") },
+      },
+    ];
+    expect(
+      previewRuleChange(
+        credited,
+        rules(),
+        rules({ levels: [BRONZE, { ...SILVER, threshold: 900 }, GOLD] }),
+        now,
+      ),
+    ).toEqual({ up: [], down: ["lapsed-gold"], unchanged: 1 });
+    expect(
+      previewRuleChange(
+        credited,
+        rules(),
+        rules({ levels: [BRONZE, SILVER] }),
+        now,
+      ),
+    ).toEqual({ up: [], down: ["imported-gold"], unchanged: 1 });
+  });
+
   it("reads the calendar year in the shop's time zone", () => {
     const newYearsEve = [
       { id: "nye", activity: [earned("2024-12-31T11:30:00Z", 1_600)] },

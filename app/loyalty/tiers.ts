@@ -807,6 +807,8 @@ export type PreviewMember = {
   /** Not read: the preview compares standings (see below); accepted so evaluated rows fit as is. */
   current?: CurrentTier | null;
   activity: readonly QualifyingActivity[];
+  /** A held tier credit keeps its tier in the standing under either rules that still have it. */
+  credit?: TierCredit | null;
 };
 
 /**
@@ -838,12 +840,8 @@ export function previewRuleChange(
   const down: string[] = [];
   let unchanged = 0;
   for (const member of members) {
-    const before = rankOfOld(
-      standing(member.activity, oldConfig, now, timezone),
-    );
-    const after = rankOfNew(
-      standing(member.activity, newConfig, now, timezone),
-    );
+    const before = rankOfOld(standing(member, oldConfig, now, timezone));
+    const after = rankOfNew(standing(member, newConfig, now, timezone));
     if (after > before) up.push(member.id);
     else if (after < before) down.push(member.id);
     else unchanged += 1;
@@ -851,20 +849,30 @@ export function previewRuleChange(
   return { up, down, unchanged };
 }
 
+/** The tier the member's activity reaches at `now`, or their held credit's when that is higher. */
 function standing(
-  activity: readonly QualifyingActivity[],
+  member: PreviewMember,
   config: TierRulesInput,
   now: Date,
   timezone: string,
 ): TierLevelInput {
   const total = qualifyingTotal(
-    activity,
+    member.activity,
     config.basis,
     config.window,
     now,
     timezone,
   );
-  return tierFor(total, config.levels);
+  const levels = orderedLevels(config.levels);
+  const reached = tierFor(total, levels);
+  const credit = heldCredit(
+    member.credit,
+    levels.map(levelHandle),
+    instant(now, "now"),
+  );
+  return credit !== null && credit.index > levels.indexOf(reached)
+    ? nth(levels, credit.index)
+    : reached;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { enqueue } from "./outbox.server";
 import { programConfig, saveProgramConfig } from "./program.server";
 import { tierSegmentsJob } from "./tier-segments.server";
 import { reviewTiers } from "./settlement.server";
+import { tierCreditOf, type TierCreditColumns } from "./tiers.server";
 
 export interface MemberMove {
   memberId: string;
@@ -22,7 +23,7 @@ export interface TierRulesPreview {
   unchanged: number;
 }
 
-interface MemberActivityRow extends MemberMove {
+interface MemberActivityRow extends MemberMove, TierCreditColumns {
   activity: { at: string; points: number }[];
 }
 
@@ -43,7 +44,7 @@ export async function previewTierRules(
     [shop],
   );
   const members = await sql.query<MemberActivityRow>(
-    `SELECT m.id AS "memberId", m."customerId", m.email,
+    `SELECT m.id AS "memberId", m."customerId", m.email, m."tierCreditHandle", m."tierCreditUntil",
        coalesce(json_agg(json_build_object('at', e."occurredAt", 'points', e."deltaLifetimeEarned"))
          FILTER (WHERE e.id IS NOT NULL), '[]') AS activity
      FROM "Member" m
@@ -61,6 +62,7 @@ export async function previewTierRules(
         points: item.points,
         spentMinor: 0,
       })),
+      credit: tierCreditOf(member),
     })),
     config.tiers,
     proposed,
