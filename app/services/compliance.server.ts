@@ -151,7 +151,19 @@ export interface MemberDataExport {
       held: number;
       lifetimeEarned: number;
     };
+    /** The tier held now, and a tier carried over from another app by an import. */
+    tier: {
+      handle: string | null;
+      since: string | null;
+      credit: { handle: string; until: string | null } | null;
+    };
   };
+  tierChanges: {
+    from: string | null;
+    to: string;
+    reason: string;
+    at: string;
+  }[];
   ledger: {
     kind: string;
     points: number;
@@ -185,6 +197,10 @@ export async function exportMemberData(
     },
   });
   if (!member) return null;
+  const tierChanges = await prisma.tierChange.findMany({
+    where: { shop, memberId: member.id },
+    orderBy: { id: "asc" },
+  });
   return {
     shop,
     customerId,
@@ -202,7 +218,24 @@ export async function exportMemberData(
         held: member.held,
         lifetimeEarned: member.lifetimeEarned,
       },
+      tier: {
+        handle: member.tierHandle,
+        since: member.tierSince?.toISOString() ?? null,
+        credit:
+          member.tierCreditHandle === null
+            ? null
+            : {
+                handle: member.tierCreditHandle,
+                until: member.tierCreditUntil?.toISOString() ?? null,
+              },
+      },
     },
+    tierChanges: tierChanges.map((change) => ({
+      from: change.fromHandle,
+      to: change.toHandle,
+      reason: change.reason,
+      at: change.at.toISOString(),
+    })),
     ledger: member.entries.map((entry) => ({
       kind: entry.kind,
       points: entry.points,

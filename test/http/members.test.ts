@@ -434,7 +434,12 @@ describe("a member's page", () => {
     expect(data).toMatchObject({
       shop: shopA,
       customerId: "9103",
-      member: { email: "ana.lima@example.org", points: { available: 65 } },
+      member: {
+        email: "ana.lima@example.org",
+        points: { available: 65 },
+        tier: { handle: "bronze", credit: null },
+      },
+      tierChanges: [{ from: null, to: "bronze", reason: "ENROLLED" }],
     });
     expect(
       data.ledger.map((entry: { kind: string; points: number }) => [
