@@ -1356,7 +1356,7 @@ describe("evaluateTier over time (property)", () => {
     return belowThroughout(activity, window, timezone, from, now, threshold);
   }
 
-  it("upgrades at once, keeps a tier exactly until the rules say it is lost, rewards once", () => {
+  it("upgrades at once, keeps a tier exactly until the rules say it is lost or while a credit holds it, rewards once", () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -1377,13 +1377,35 @@ describe("evaluateTier over time (property)", () => {
         ),
         fc.constantFrom("UTC", "Pacific/Auckland", "America/Los_Angeles"),
         fc.integer({ min: 0, max: 60 }),
-        (raw, window, timezone, graceDays) => {
+        // A tier imported on that day, when there is one.
+        fc.option(
+          fc.record({
+            index: fc.integer({ min: 0, max: 2 }),
+            day: fc.integer({ min: 0, max: 400 }),
+          }),
+        ),
+        (raw, window, timezone, graceDays, imported) => {
           const activity = raw.map((item) => ({
             at: new Date(T0 + item.day * DAY + item.minute * 60_000),
             points: item.points,
             spentMinor: 0,
           }));
           const levels = config(window).levels;
+          const creditedAt = T0 + (imported?.day ?? 0) * DAY;
+          const creditLevel =
+            imported === null ? undefined : levels[imported.index];
+          const credit =
+            creditLevel === undefined
+              ? null
+              : {
+                  handle: levelHandle(creditLevel),
+                  until: tierCreditUntil(
+                    new Date(creditedAt),
+                    window,
+                    graceDays,
+                    timezone,
+                  ),
+                };
           let current: CurrentTier | null = null;
           const rewarded: string[] = [];
           for (let now = T0; now <= T0 + 900 * DAY; now += 4 * DAY + 7 * HOUR) {
@@ -1393,6 +1415,7 @@ describe("evaluateTier over time (property)", () => {
               now: new Date(now),
               graceDays,
               timezone,
+              credit: now >= creditedAt ? credit : null,
             };
             const result = evaluateTier({
               ...input,
@@ -1407,6 +1430,14 @@ describe("evaluateTier over time (property)", () => {
               timezone,
             );
             const reached = rank(levelHandle(tierFor(total, levels)));
+            const creditHolds =
+              input.credit !== null &&
+              (input.credit.until === null ||
+                now < input.credit.until.getTime());
+            const floor =
+              creditHolds && imported !== null
+                ? Math.max(reached, imported.index)
+                : reached;
             const before = current === null ? -1 : rank(current.handle);
             const after = rank(result.next.handle);
             const isLost = (index: number) =>
@@ -1419,18 +1450,20 @@ describe("evaluateTier over time (property)", () => {
                 levels[index]?.threshold ?? 0,
               );
 
-            if (before <= reached) {
-              expect(after).toBe(reached);
+            if (before <= floor) {
+              expect(after).toBe(floor);
             } else {
-              expect(after).toBeGreaterThanOrEqual(reached);
+              expect(after).toBeGreaterThanOrEqual(floor);
               for (let index = after + 1; index <= before; index += 1) {
                 expect(isLost(index)).toBe(true);
               }
-              if (after > reached) expect(isLost(after)).toBe(false);
+              if (after > floor) expect(isLost(after)).toBe(false);
             }
+            // Entry rewards follow activity alone: a credited tier pays none.
             for (const handle of result.change?.rewardsFor ?? []) {
               expect(rewarded).not.toContain(handle);
               expect(rank(handle)).toBeGreaterThan(Math.max(before, 0));
+              expect(rank(handle)).toBeLessThanOrEqual(reached);
               rewarded.push(handle);
             }
             expect(
