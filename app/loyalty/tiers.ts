@@ -875,6 +875,10 @@ function standing(
     : reached;
 }
 
+/** The program's tier handles from the lowest tier up: a handle's index is its rank. */
+export const rankedHandles = (levels: readonly TierLevelInput[]): string[] =>
+  orderedLevels(levels).map(levelHandle);
+
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 

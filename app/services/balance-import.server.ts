@@ -13,7 +13,7 @@ import {
 import { balanceImportKey } from "~/loyalty/keys";
 import { adjust, applyWrite, concatWrites, settleDue } from "~/loyalty/ledger";
 import type { ProgramConfig } from "~/loyalty/program";
-import { levelHandle, tierCreditUntil } from "~/loyalty/tiers";
+import { rankedHandles, tierCreditUntil } from "~/loyalty/tiers";
 import type { ShopifyCustomer } from "~/shopify/customer-by-email.server";
 import { lockMember, writeLedger, type MemberRef } from "./ledger.server";
 import { ensureMember } from "./members.server";
@@ -84,11 +84,7 @@ export async function previewBalanceImport(
     shop,
     reading.rows.map((row) => row.email),
   );
-  const ranks = new Map(
-    [...config.tiers.levels]
-      .sort((a, b) => a.threshold - b.threshold)
-      .map((level, rank) => [levelHandle(level), rank]),
-  );
+  const ranked = rankedHandles(config.tiers.levels);
   const preview: ImportPreview = {
     fileHash: fileHash(text),
     rowsOk: reading.rows.length,
@@ -114,12 +110,12 @@ export async function previewBalanceImport(
     else preview.toUpdate += 1;
     // A member starts in the first tier (rank 0); an unchanged credit was applied already, and a
     // program that is off reviews no tiers until it is on.
-    const rankNow = ranks.get(member?.tierHandle ?? "") ?? 0;
+    const rankNow = Math.max(ranked.indexOf(member?.tierHandle ?? ""), 0);
     if (
       config.enabled &&
       row.tier !== null &&
       row.tier !== member?.tierCreditHandle &&
-      (ranks.get(row.tier) ?? 0) > rankNow
+      ranked.indexOf(row.tier) > rankNow
     )
       preview.tiersRaised += 1;
   }

@@ -110,17 +110,20 @@ interface SummaryRow extends Balances {
   birthday: string | null;
   lots: LotJson[] | null;
   open: Array<Omit<OpenRedemption, "expiresAt"> & { expiresAt: string }> | null;
-  recent: Array<{
-    kind: EntryKind;
-    key: string;
-    available: number;
-    pending: number;
-    orderId: string | null;
-    orderName: string | null;
-    refundId: string | null;
-    redemptionKind: string | null;
-    occurredAt: string;
-  }> | null;
+  recent: RecentEntryRow[] | null;
+}
+
+/** One of the member's latest entries, with the name of its order and the kind of its redemption. */
+interface RecentEntryRow {
+  kind: EntryKind;
+  key: string;
+  available: number;
+  pending: number;
+  orderId: string | null;
+  orderName: string | null;
+  refundId: string | null;
+  redemptionKind: string | null;
+  occurredAt: string;
 }
 
 interface ShopperKey {
@@ -357,12 +360,7 @@ function activityKind({
   key,
   refundId,
   redemptionKind,
-}: {
-  kind: EntryKind;
-  key: string;
-  refundId: string | null;
-  redemptionKind: string | null;
-}): ActivityKind {
+}: RecentEntryRow): ActivityKind {
   switch (kind) {
     case "EARN":
       return "EARN";
