@@ -11,7 +11,7 @@ import {
 } from "./migrations.server";
 import { pgliteSql, postgresSql, type SqlDatabase } from "./sql.server";
 
-export type { Tx } from "./sql.server";
+export type { Queryable, Tx } from "./sql.server";
 
 export type DatabaseKind = "postgresql" | "pglite";
 

@@ -5,25 +5,34 @@ import type {
 import pg from "pg";
 import { log } from "~/logger.server";
 
-/**
- * One SQL statement at a time inside a transaction. The ledger's write path speaks SQL through
- * this instead of Prisma: the same statements run three times faster on `pg` directly (measured
- * in docs/decisions/007-webhook-path.md), and a webhook is a dozen of them.
- */
-export interface Tx {
+/** Statements one at a time, each waited for: in a transaction, or on their own outside one. */
+export interface Queryable {
   query<Row = Record<string, unknown>>(
     text: string,
     values?: readonly unknown[],
   ): Promise<Row[]>;
 }
 
-export interface SqlDatabase {
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
-  /** A statement outside any transaction (reads, single writes). */
-  query<Row = Record<string, unknown>>(
+/**
+ * SQL statements inside a transaction. The ledger's write path speaks SQL through this instead of
+ * Prisma: the same statements run three times faster on `pg` directly (measured in
+ * docs/decisions/007-webhook-path.md), and a webhook is a dozen of them.
+ */
+export interface Tx extends Queryable {
+  /**
+   * A write whose rows nobody reads. It is sent at once and not waited for: on PostgreSQL it shares
+   * the round trip of the next query or of the commit, and that query or the commit fails with its
+   * error. `unlessWritten`, when given, is the error to fail with if it wrote no row.
+   */
+  write(
     text: string,
     values?: readonly unknown[],
-  ): Promise<Row[]>;
+    unlessWritten?: () => Error,
+  ): void;
+}
+
+export interface SqlDatabase extends Queryable {
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -71,6 +80,91 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
+type Send = <Row>(text: string, values?: readonly unknown[]) => Promise<Row[]>;
+
+/** What a write failed with, kept until the next query or the commit reports it. */
+type WriteOutcome = { failed: unknown } | null;
+
+/** Holds what is sent to the server back until `release`, so it leaves in one write. */
+interface Wire {
+  hold(): void;
+  release(): void;
+}
+
+/**
+ * A transaction's `Tx` over a connection that runs statements in the order they are sent. Writes
+ * are in flight until `settle`, which every query goes through (the commit is one), so a failed
+ * write is reported where the transaction next waits, before anything that ran after it.
+ */
+function pipelinedTx(
+  send: Send,
+  wire?: Wire,
+): { tx: Tx; settle(): Promise<void> } {
+  let inFlight: Promise<WriteOutcome>[] = [];
+  const settle = async () => {
+    const sent = inFlight;
+    inFlight = [];
+    const outcomes = await Promise.all(sent);
+    const failure = outcomes.find((outcome) => outcome !== null);
+    if (failure) throw failure.failed;
+  };
+  return {
+    settle,
+    tx: {
+      async query<Row>(text: string, values?: readonly unknown[]) {
+        const rows = send<Row>(text, values);
+        wire?.release();
+        // allSettled rather than all: a failed write also fails every statement behind it
+        // ("current transaction is aborted"), and the write's error is the one that says why.
+        const [writes, result] = await Promise.allSettled([settle(), rows]);
+        if (writes.status === "rejected") throw writes.reason;
+        if (result.status === "rejected") throw result.reason;
+        return result.value;
+      },
+      write(text, values, unlessWritten) {
+        wire?.hold();
+        inFlight.push(
+          send(text, values).then(
+            (rows) =>
+              unlessWritten && rows.length === 0
+                ? { failed: unlessWritten() }
+                : null,
+            (error: unknown) => ({ failed: error }),
+          ),
+        );
+      },
+    },
+  };
+}
+
+/**
+ * The client's socket, corked while writes wait for the statement they travel with: `pg` writes
+ * each statement on its own, and on this path a socket write costs more than the statement's
+ * bytes (docs/decisions/007-webhook-path.md). `connection.stream` is not in `pg`'s types; without
+ * it the statements still travel together, in separate writes.
+ */
+function clientWire(client: pg.PoolClient): Wire | undefined {
+  const stream = (
+    client as unknown as {
+      connection?: { stream?: { cork?(): void; uncork?(): void } };
+    }
+  ).connection?.stream;
+  if (!stream?.cork || !stream.uncork) return undefined;
+  let held = false;
+  return {
+    hold() {
+      if (held) return;
+      held = true;
+      stream.cork?.();
+    },
+    release() {
+      if (!held) return;
+      held = false;
+      stream.uncork?.();
+    },
+  };
+}
+
 export function postgresSql(
   url: string,
   poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10),
@@ -79,6 +173,9 @@ export function postgresSql(
     connectionString: url,
     max: poolSize,
     types: pgTypes,
+    // Statements sent without waiting travel together: a transaction's writes and its COMMIT
+    // cost one round trip (see Tx.write).
+    pipeline: true,
   });
   // An idle connection the server drops (restart, failover) must not take the process down: the
   // pool replaces it on the next checkout.
@@ -111,15 +208,28 @@ export function postgresSql(
         });
       };
       client.on("error", onLost);
+      const wire = clientWire(client);
+      const { tx, settle } = pipelinedTx(
+        (text, values) => run(client, text, values),
+        wire,
+      );
       try {
-        await client.query("BEGIN");
-        const result = await work({
-          query: (text, values) => run(client, text, values),
-        });
-        await client.query("COMMIT");
+        tx.write("BEGIN");
+        const result = await work(tx);
+        const sent = client.query("COMMIT");
+        wire?.release();
+        const [writes, commit] = await Promise.allSettled([settle(), sent]);
+        if (writes.status === "rejected") throw writes.reason;
+        if (commit.status === "rejected") throw commit.reason;
+        // PostgreSQL answers COMMIT with a rollback, not an error, when a statement failed and
+        // the work carried on past it: nothing was written, and the caller must hear so.
+        if (commit.value.command !== "COMMIT")
+          throw new Error(
+            "the transaction was rolled back: one of its statements failed",
+          );
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        await tx.query("ROLLBACK").catch(() => undefined);
         throw error;
       } finally {
         client.off("error", onLost);
@@ -141,9 +251,14 @@ export function pgliteSql(pglite: PGlite): SqlDatabase {
   ) => (await client.query<Row>(text, encode(values))).rows;
   return {
     transaction: (work) =>
-      pglite.transaction((tx) =>
-        work({ query: (text, values) => run(tx, text, values) }),
-      ),
+      pglite.transaction(async (transaction) => {
+        const { tx, settle } = pipelinedTx((text, values) =>
+          run(transaction, text, values),
+        );
+        const result = await work(tx);
+        await settle();
+        return result;
+      }),
     query: (text, values) => run(pglite, text, values),
     close: async () => {},
   };

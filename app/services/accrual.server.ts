@@ -169,7 +169,7 @@ async function lockOrder(
 }
 
 /** Every change to an order row after lockOrder, so the dashboard's rollups follow each one. */
-async function updateOrder(
+function updateOrder(
   tx: Tx,
   shop: string,
   orderId: string,
@@ -182,7 +182,7 @@ async function updateOrder(
   const names = Object.keys(fields);
   if (names.length === 0) return;
   const assignments = names.map((name, index) => `"${name}" = $${index + 4}`);
-  await tx.query(orderUpdate(assignments.join(", ")), [
+  tx.write(orderUpdate(assignments.join(", ")), [
     shop,
     orderId,
     dayBucket(orderId),
@@ -235,11 +235,11 @@ export async function recordPaidOrder(
     spentMinor: order.spentMinor,
     ...orderValue(order.forEarning),
   };
-  const ignore = async (
+  const ignore = (
     reason: IgnoredReason,
     extra: Partial<OrderRow> = {},
-  ): Promise<WebhookOutcome> => {
-    await updateOrder(tx, shop, order.orderId, {
+  ): WebhookOutcome => {
+    updateOrder(tx, shop, order.orderId, {
       ...paid,
       outcome: "IGNORED",
       reason,
@@ -312,7 +312,7 @@ export async function recordPaidOrder(
     locked,
   );
   // Recorded before the tier review: a spend tier reads the order's base from this record.
-  await updateOrder(tx, shop, order.orderId, {
+  updateOrder(tx, shop, order.orderId, {
     ...paid,
     outcome: "EARNED",
     reason: null,
@@ -362,7 +362,7 @@ export async function recordPaidOrder(
             ),
           ],
         };
-    await enqueueAll(tx, [...announced, ...jobs], context.now);
+    enqueueAll(tx, [...announced, ...jobs], context.now);
   }
   // After the earn's metafields: a bonus paid here enqueues newer ones, which supersede them.
   if (config.growth.challenges.length > 0)
@@ -428,7 +428,7 @@ async function applyWaitingReversals(
     await applyRefund(tx, shop, refund, config, context);
   }
   if (waiting.length > 0)
-    await updateOrder(tx, shop, orderId, { refundsWaiting: false });
+    updateOrder(tx, shop, orderId, { refundsWaiting: false });
   const record = await lockOrder(tx, shop, orderId);
   if (record.cancelledAt && !record.cancelApplied) {
     await applyCancel(tx, record, config, context);
@@ -584,7 +584,7 @@ async function applyCancel(
       reason: "Order cancelled",
     });
   }
-  await updateOrder(tx, record.shop, record.orderId, {
+  updateOrder(tx, record.shop, record.orderId, {
     cancelledAt: record.cancelledAt,
     cancelApplied: true,
   });
@@ -605,7 +605,7 @@ export async function recordCancelledOrder(
     return { status: "ignored", reason: "ALREADY_RECORDED" };
   const updated = { ...record, cancelledAt: cancel.cancelledAt };
   if (mayStillEarn(updated)) {
-    await updateOrder(tx, shop, cancel.orderId, {
+    updateOrder(tx, shop, cancel.orderId, {
       cancelledAt: cancel.cancelledAt,
     });
     return { status: "applied" };
@@ -641,7 +641,7 @@ export async function recordRefund(
   );
   if (!stored) return { status: "ignored", reason: "ALREADY_RECORDED" };
   if (mayStillEarn(record)) {
-    await updateOrder(tx, shop, refund.orderId, { refundsWaiting: true });
+    updateOrder(tx, shop, refund.orderId, { refundsWaiting: true });
     return { status: "applied" };
   }
   const { config } = await shopProgram(tx, shop, record.currency ?? "USD");
@@ -688,7 +688,7 @@ export async function grantGuestOrders(
       config,
       context,
     );
-    await updateOrder(tx, shop, orderId, {
+    updateOrder(tx, shop, orderId, {
       outcome: "EARNED",
       reason: null,
       memberId: member.memberId,

@@ -1,7 +1,7 @@
 // Challenges (docs/decisions/013-referrals-challenges-cashback.md): progress is read from the
 // member's order records whenever it is needed, never stored, so a late, replayed or cancelled
 // order changes it with nothing to keep in step; the bonus is written once per member and period.
-import type { Tx } from "~/db/client.server";
+import type { Queryable, Tx } from "~/db/client.server";
 import {
   challengeProgress,
   challengeWindow,
@@ -28,7 +28,7 @@ const running = (challenges: Challenge[], at: Date): Running[] =>
 
 /** The member's paid orders, not cancelled, placed within any of the windows. */
 async function countedOrders(
-  tx: Tx,
+  tx: Queryable,
   member: MemberRef,
   windows: ChallengeWindow[],
 ): Promise<CountedOrder[]> {
@@ -102,7 +102,7 @@ export interface ChallengeStanding {
 
 /** What the shopper sees of the challenges running now; a shopper who is not a member has 0. */
 export async function challengeStandings(
-  tx: Tx,
+  tx: Queryable,
   member: MemberRef | null,
   challenges: Challenge[],
   now: Date,

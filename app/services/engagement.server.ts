@@ -172,7 +172,7 @@ async function warnMember(
       balance: first.available,
     }),
   );
-  await enqueueAll(tx, flowTriggerJobs(program.shop, triggers), now);
+  enqueueAll(tx, flowTriggerJobs(program.shop, triggers), now);
   return triggers.length;
 }
 
@@ -278,7 +278,7 @@ export async function grantBonus(
   if (result.status !== "applied") return false;
   const { balances } = result.state;
   const review = await planTierReview(tx, member, config, now, balances);
-  await enqueueAll(
+  enqueueAll(
     tx,
     [
       ...review.jobs,
@@ -421,7 +421,7 @@ export async function awardFlowPoints(
   const { balances } = result.state;
   const review = await planTierReview(tx, member, config, input.now, balances);
   const before = availableBefore(result.write, balances.available);
-  await enqueueAll(
+  enqueueAll(
     tx,
     [
       ...review.jobs,

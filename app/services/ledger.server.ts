@@ -84,7 +84,7 @@ export async function writeLockedLedger(
     return { status: "applied", write: planned, state: before };
   }
   const after = applyWrite(before, planned);
-  await saveWrite(
+  saveWrite(
     tx,
     member,
     planned,
@@ -223,7 +223,7 @@ const sameLot = (a: LotState, b: LotState) =>
   a.expired === b.expired;
 
 /** Entries, allocations, changed lots and the member's balances, in one statement. */
-async function saveWrite(
+function saveWrite(
   tx: Tx,
   member: MemberRef,
   write: LedgerWrite,
@@ -236,7 +236,7 @@ async function saveWrite(
     const earlier = previous.get(lot.lotKey);
     return !earlier || !sameLot(earlier, lot);
   });
-  await tx.query(
+  tx.write(
     `WITH entries AS (
        INSERT INTO "LedgerEntry" (shop, "memberId", kind, "idempotencyKey", points, "deltaAvailable",
          "deltaPending", "deltaHeld", "deltaLifetimeEarned", "availableAt", "expiresAt", "orderId",

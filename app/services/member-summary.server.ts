@@ -1,4 +1,4 @@
-import type { Tx } from "~/db/client.server";
+import type { Queryable } from "~/db/client.server";
 import { batchedReads } from "~/db/batched-reads.server";
 import { jsonTimestamp } from "~/db/sql.server";
 import { evaluateEarn } from "~/loyalty/earn-rule";
@@ -137,7 +137,7 @@ interface ShopperKey {
  * without a program. Every key carries its own shop, and a member is only ever joined within it.
  */
 async function summaryRows(
-  tx: Tx,
+  tx: Queryable,
   keys: readonly ShopperKey[],
 ): Promise<Array<SummaryRow | undefined>> {
   const rows = await tx.query<SummaryRow & { position: number }>(
@@ -176,12 +176,12 @@ async function summaryRows(
 }
 
 const summaryReaders = new WeakMap<
-  Tx,
+  Queryable,
   (key: ShopperKey) => Promise<SummaryRow | undefined>
 >();
 
 /** Summaries asked for on the same connection pool in the same moment are read in one statement. */
-function summaryRow(tx: Tx, key: ShopperKey) {
+function summaryRow(tx: Queryable, key: ShopperKey) {
   let read = summaryReaders.get(tx);
   if (!read) {
     read = batchedReads((keys) => summaryRows(tx, keys));
@@ -204,7 +204,7 @@ function summaryRow(tx: Tx, key: ShopperKey) {
  * (the one write a summary can make).
  */
 export async function memberSummary(
-  tx: Tx,
+  tx: Queryable,
   shop: string,
   customerId: string,
   now: Date = new Date(),

@@ -2,7 +2,7 @@
 // the same transaction as the ledger change that causes them, then sent by workers
 // (outbox-worker.server.ts). A rolled-back change leaves no job; a committed one is sent even if
 // the process dies right after the commit, because the job is a row, not a promise in memory.
-import type { SqlDatabase, Tx } from "~/db/sql.server";
+import type { Queryable, SqlDatabase, Tx } from "~/db/sql.server";
 
 export const OUTBOX_STATUSES = [
   "PENDING",
@@ -74,7 +74,7 @@ const MAX_ERROR_LENGTH = 2_000;
  * (it may be on its way), and the claim waits for it before sending the newer one.
  */
 export async function enqueue(
-  tx: Tx,
+  tx: Queryable,
   job: NewOutboxJob,
   now: Date = new Date(),
 ): Promise<{ id: number; superseded: number }> {
@@ -108,13 +108,13 @@ export async function enqueue(
  * State jobs coalesce as `enqueue` would leave them one after another: of several with one key
  * only the last is kept, and older PENDING jobs with that key become SUPERSEDED.
  */
-export async function enqueueAll(
+export function enqueueAll(
   tx: Tx,
   jobs: readonly NewOutboxJob[],
   now: Date = new Date(),
-): Promise<number> {
+): void {
   const shop = jobs[0]?.shop;
-  if (shop === undefined) return 0;
+  if (shop === undefined) return;
   if (jobs.some((job) => job.shop !== shop))
     throw new Error("enqueueAll records one shop's jobs at a time");
   const lastWithKey = new Map<string, NewOutboxJob>();
@@ -123,7 +123,7 @@ export async function enqueueAll(
   const kept = jobs.filter(
     (job) => !job.coalesceKey || lastWithKey.get(job.coalesceKey) === job,
   );
-  const rows = await tx.query<{ id: number }>(
+  tx.write(
     `WITH superseded AS (
        UPDATE "OutboxJob" SET status = 'SUPERSEDED', "doneAt" = $3
        WHERE shop = $1 AND status = 'PENDING'
@@ -133,8 +133,7 @@ export async function enqueueAll(
        "createdAt")
      SELECT $1, j.kind, j."coalesceKey", j.payload, 'PENDING', 0, coalesce(j."runAfter", $3), $3
      FROM jsonb_to_recordset($2::jsonb) AS j(kind text, "coalesceKey" text, payload jsonb,
-       "runAfter" timestamp(3))
-     RETURNING id`,
+       "runAfter" timestamp(3))`,
     [
       shop,
       kept.map((job) => ({
@@ -147,7 +146,6 @@ export async function enqueueAll(
       [...lastWithKey.keys()],
     ],
   );
-  return rows.length;
 }
 
 export interface ClaimOptions {

@@ -96,7 +96,7 @@ async function announceRewards(
     [member.memberId, member.shop],
   );
   if (!row) return;
-  await enqueueAll(
+  enqueueAll(
     tx,
     flowTriggerJobs(
       member.shop,

@@ -1,4 +1,4 @@
-import type { Tx } from "~/db/client.server";
+import type { Queryable, Tx } from "~/db/client.server";
 import { jsonTimestamp } from "~/db/sql.server";
 import { adjust, type Balances } from "~/loyalty/ledger";
 import type { ProgramConfig } from "~/loyalty/program";
@@ -65,7 +65,7 @@ export async function reviewMemberTier(
   written?: Balances,
 ): Promise<TierChange | null> {
   const review = await planTierReview(tx, member, config, now, written);
-  await enqueueAll(tx, review.jobs, now);
+  enqueueAll(tx, review.jobs, now);
   return review.change;
 }
 
@@ -140,7 +140,7 @@ export async function planTierReview(
     };
   }
 
-  await tx.query(
+  tx.write(
     `WITH history AS (
        INSERT INTO "TierChange" (shop, "memberId", "fromHandle", "toHandle", direction, reason,
          "rewardedHandles", at)
@@ -220,7 +220,7 @@ export async function planTierReview(
   };
 }
 
-function memberActivity(tx: Tx, member: MemberRef, basis: TierBasis) {
+function memberActivity(tx: Queryable, member: MemberRef, basis: TierBasis) {
   return basis === "POINTS_EARNED"
     ? pointsActivityOf(tx, member)
     : spendActivityOf(tx, member);
@@ -231,7 +231,7 @@ function memberActivity(tx: Tx, member: MemberRef, basis: TierBasis) {
  * cached lifetime total, read without touching the entries.
  */
 export async function qualifyingTotalOf(
-  tx: Tx,
+  tx: Queryable,
   member: MemberRef & { lifetimeEarned: number },
   tiers: TierRulesInput,
   now: Date,
@@ -244,7 +244,7 @@ export async function qualifyingTotalOf(
 }
 
 /** POINTS_EARNED: every change to the member's lifetime earnings, dated by its entry. */
-async function pointsActivityOf(tx: Tx, member: MemberRef) {
+async function pointsActivityOf(tx: Queryable, member: MemberRef) {
   const entries = await tx.query<{ occurredAt: Date; lifetime: number }>(
     `SELECT "occurredAt", "deltaLifetimeEarned" AS lifetime FROM "LedgerEntry"
      WHERE shop = $1 AND "memberId" = $2 AND "deltaLifetimeEarned" <> 0`,
@@ -264,7 +264,7 @@ async function pointsActivityOf(tx: Tx, member: MemberRef) {
 }
 
 /** AMOUNT_SPENT: the earning base of the member's orders, less refunds and cancellations. */
-async function spendActivityOf(tx: Tx, member: MemberRef) {
+async function spendActivityOf(tx: Queryable, member: MemberRef) {
   const orders = await tx.query<{
     at: Date;
     baseMinor: number;

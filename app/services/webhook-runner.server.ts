@@ -87,17 +87,32 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       problems,
     });
   }
-  const outcome = await database.transaction(async (tx) => {
-    const fresh = await tx.query(
-      `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
-    );
-    if (fresh.length === 0) return { status: "duplicate" as const };
-    return handler.handle(tx, { ...delivery, payload: parsed.data });
-  });
+  const outcome = await database
+    .transaction((tx) => {
+      // Sent with the handler's first statement rather than waited for: a repeat fails that
+      // statement, and everything the handler did is rolled back with the transaction.
+      tx.write(
+        `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
+        () => new RepeatedDelivery(),
+      );
+      return handler.handle(tx, { ...delivery, payload: parsed.data });
+    })
+    .catch((error: unknown) => {
+      if (error instanceof RepeatedDelivery)
+        return { status: "duplicate" as const };
+      throw error;
+    });
   log("info", "webhook handled", { ...context, ...outcome });
   return json(200, outcome);
+}
+
+/** The delivery's webhook id or event id was applied before: Shopify's retry, or a second subscription. */
+class RepeatedDelivery extends Error {
+  constructor() {
+    super("this delivery was applied before");
+  }
 }
 
 // PostgreSQL text cannot hold U+0000, and the INSERT would fail (500, retried by Shopify for

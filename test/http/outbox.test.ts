@@ -266,7 +266,7 @@ describe("coalescing", () => {
     const gold = "loyalty-tier:gold";
     await enqueueCommitted(customerTagsJob(SHOPS.main, tags(704, [bronze])));
 
-    const recorded = await db.sql.transaction((tx) =>
+    await db.sql.transaction(async (tx) =>
       enqueueAll(
         tx,
         [
@@ -278,7 +278,6 @@ describe("coalescing", () => {
       ),
     );
 
-    expect(recorded).toBe(2);
     expect(await worker()).toMatchObject({ claimed: 2, done: 2 });
     expect((await jobsOf(SHOPS.main)).map((job) => job.status)).toEqual([
       "SUPERSEDED",

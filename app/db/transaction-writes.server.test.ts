@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from "../../test/support/database";
+
+// Tx.write sends a write without waiting for it. These are the promises that makes, on whichever
+// database the suite runs on (PGlite, or PostgreSQL when DATABASE_URL is set).
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.sql.query(
+    `CREATE TABLE "WriteProbe" (key text PRIMARY KEY, points int NOT NULL CHECK (points >= 0))`,
+  );
+});
+afterAll(() => db.destroy());
+
+const insert = `INSERT INTO "WriteProbe" (key, points) VALUES ($1, $2)`;
+const pointsOf = async (key: string) =>
+  (
+    await db.sql.query<{ points: number }>(
+      `SELECT points FROM "WriteProbe" WHERE key = $1`,
+      [key],
+    )
+  ).map((row) => row.points);
+
+class NothingWritten extends Error {}
+
+describe("writes sent without waiting", () => {
+  it("are seen by the statements after them, in order, and committed with the transaction", async () => {
+    const seen = await db.sql.transaction(async (tx) => {
+      tx.write(insert, ["ordered", 10]);
+      tx.write(`UPDATE "WriteProbe" SET points = points * 3 WHERE key = $1`, [
+        "ordered",
+      ]);
+      tx.write(`UPDATE "WriteProbe" SET points = points + 2 WHERE key = $1`, [
+        "ordered",
+      ]);
+      return tx.query<{ points: number }>(
+        `SELECT points FROM "WriteProbe" WHERE key = $1`,
+        ["ordered"],
+      );
+    });
+    expect(seen).toEqual([{ points: 32 }]);
+    expect(await pointsOf("ordered")).toEqual([32]);
+  });
+
+  it("fail the next query with their own error, and the transaction commits nothing", async () => {
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.write(insert, ["kept-out", 5]);
+      tx.write(insert, ["negative", -1]);
+      return tx.query("SELECT 1");
+    });
+    await expect(transaction).rejects.toThrow(/WriteProbe_points_check/);
+    expect(await pointsOf("kept-out")).toEqual([]);
+  });
+
+  it("fail the transaction when the commit is the next thing sent, instead of committing it", async () => {
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.write(insert, ["before-commit", 5]);
+      tx.write(insert, ["before-commit", 6]);
+      return "done";
+    });
+    await expect(transaction).rejects.toThrow(/duplicate key/);
+    expect(await pointsOf("before-commit")).toEqual([]);
+  });
+
+  it("that must write a row and write none fail with the caller's error and roll everything back", async () => {
+    await db.sql.query(insert, ["taken", 1]);
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.write(`UPDATE "WriteProbe" SET points = 100 WHERE key = $1`, [
+        "taken",
+      ]);
+      tx.write(
+        `INSERT INTO "WriteProbe" (key, points) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        ["taken", 7],
+        () => new NothingWritten(),
+      );
+      return tx.query("SELECT 1");
+    });
+    await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
+    expect(await pointsOf("taken")).toEqual([1]);
+  });
+
+  it("leave no transaction reporting success when its work carried on past a failed statement", async () => {
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.write(insert, ["carried-on", 5]);
+      await tx.query(insert, ["carried-on-negative", -1]).catch(() => null);
+      return "done";
+    });
+    await expect(transaction).rejects.toThrow();
+    expect(await pointsOf("carried-on")).toEqual([]);
+  });
+});
