@@ -212,10 +212,28 @@ export async function recordPaidOrder(
   order: PaidOrder,
   context: AccrualContext,
 ): Promise<WebhookOutcome> {
-  const record = await lockOrder(tx, shop, order.orderId, {
-    currency: order.currency,
-    customerId: order.customer?.id,
-  });
+  // The member's lock and state are asked for with the order's, in the same round trip, before
+  // the order says whether they are needed: a member is who a customer of the shop is anyway
+  // (customers/create records one whatever the program says), and a test order never earns.
+  const [record, memberState] = await Promise.all([
+    lockOrder(tx, shop, order.orderId, {
+      currency: order.currency,
+      customerId: order.customer?.id,
+    }),
+    order.customer && !order.test
+      ? ensureMemberLocked(
+          tx,
+          shop,
+          order.customer.id,
+          {
+            email: order.customer.email,
+            firstName: order.customer.firstName,
+            lastName: order.customer.lastName,
+          },
+          orderEarnKey(order.orderId),
+        )
+      : null,
+  ]);
   const { config, installedAt } = record.program
     ? {
         config: readProgramConfig(record.program.config),
@@ -279,17 +297,8 @@ export async function recordPaidOrder(
     );
   }
 
-  const { member, locked } = await ensureMemberLocked(
-    tx,
-    shop,
-    order.customer.id,
-    {
-      email: order.customer.email,
-      firstName: order.customer.firstName,
-      lastName: order.customer.lastName,
-    },
-    orderEarnKey(order.orderId),
-  );
+  if (!memberState) throw new Error(`order ${order.orderId} has no member`);
+  const { member, locked } = memberState;
   if (member.redacted) return ignore("MEMBER_REDACTED");
 
   const evaluation = evaluateEarn(
