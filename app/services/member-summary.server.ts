@@ -1,4 +1,5 @@
 import type { Queryable } from "~/db/client.server";
+import type { SqlDatabase } from "~/db/sql.server";
 import { batchedReads } from "~/db/batched-reads.server";
 import { jsonTimestamp } from "~/db/sql.server";
 import { evaluateEarn } from "~/loyalty/earn-rule";
@@ -204,13 +205,13 @@ function summaryRow(tx: Queryable, key: ShopperKey) {
  * (the one write a summary can make).
  */
 export async function memberSummary(
-  tx: Queryable,
+  database: SqlDatabase,
   shop: string,
   customerId: string,
   now: Date = new Date(),
   cart: { subtotalMinor: number | null } = { subtotalMinor: null },
 ): Promise<MemberSummary | null> {
-  const row = await summaryRow(tx, { shop, customerId, now });
+  const row = await summaryRow(database, { shop, customerId, now });
   if (!row) return null;
   const config = readProgramConfig(row.config);
   // A redacted member's entries stay for the arithmetic, but the shopper is no longer linked to them.
@@ -220,7 +221,7 @@ export async function memberSummary(
   const tierHandle = member?.tierHandle ?? null;
   const qualifying = member?.memberId
     ? await qualifyingTotalOf(
-        tx,
+        database,
         {
           shop,
           memberId: member.memberId,
@@ -242,7 +243,9 @@ export async function memberSummary(
   const code =
     memberRef && config.enabled && config.growth.referrals.enabled
       ? (member?.referralCode ??
-        (await memberReferralCode(tx, memberRef, config, now)))
+        (await database.transaction((tx) =>
+          memberReferralCode(tx, memberRef, config, now),
+        )))
       : null;
   return {
     currency: config.currency,
@@ -300,7 +303,12 @@ export async function memberSummary(
     })),
     referral: code === null ? null : { code, url: referralUrl(shop, code) },
     challenges: config.enabled
-      ? await challengeStandings(tx, memberRef, config.growth.challenges, now)
+      ? await challengeStandings(
+          database,
+          memberRef,
+          config.growth.challenges,
+          now,
+        )
       : [],
     birthday: member?.birthday ?? null,
     expiring: settled ? upcomingExpiries(settled.lots, now, row.timezone) : [],

@@ -5,7 +5,7 @@
 // the friend's order is past the pending period.
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Queryable, Tx } from "~/db/client.server";
+import type { Tx } from "~/db/client.server";
 import { log } from "~/logger.server";
 import { referralRewardKey } from "~/loyalty/keys";
 import { adjust } from "~/loyalty/ledger";
@@ -60,7 +60,7 @@ export function referralUrl(shop: string, code: string): string {
  * without its discount on the way.
  */
 export async function memberReferralCode(
-  tx: Queryable,
+  tx: Tx,
   member: MemberRef,
   config: ProgramConfig,
   now: Date,

@@ -234,8 +234,11 @@ describe("expiry warnings", () => {
       },
     ]);
 
-    const summary = await stack.db.sql.transaction((tx) =>
-      memberSummary(tx, shop, String(customer.id), warnedAt),
+    const summary = await memberSummary(
+      stack.db.sql,
+      shop,
+      String(customer.id),
+      warnedAt,
     );
     expect(summary?.expiring).toEqual([{ points: 150, expiresAt }]);
   });
@@ -476,8 +479,10 @@ describe("birthdays", () => {
       [`birthday:${id}:2027`, 100],
     ]);
 
-    const summary = await stack.db.sql.transaction((tx) =>
-      memberSummary(tx, shop, String(customer.id)),
+    const summary = await memberSummary(
+      stack.db.sql,
+      shop,
+      String(customer.id),
     );
     expect(summary?.birthday).toBe("1990-06-01");
     await drainOutbox();

@@ -6,7 +6,7 @@ import type { OrderInput } from "../../simulator/orders";
 import { orderPayload, type OrderPayloadInput } from "../../simulator/webhooks";
 import { adminRequest } from "../support/admin";
 import { deliverPaidOrder } from "../support/orders";
-import { shopperSummary } from "../support/shopper";
+import { shopperCall, shopperSummary, shopperToken } from "../support/shopper";
 import { openProgramShop } from "../support/shops";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
@@ -172,6 +172,46 @@ describe("a member's referral code", () => {
     expect(
       await stack.db.prisma.member.count({ where: { shop: onShop } }),
     ).toBe(0);
+  });
+  it("is only given with the friend's discount asked of Shopify: a failed ask leaves no code, and the next look gives both", async () => {
+    const shop = await openShop();
+    const noor = { id: ++idSeq, email: "noor@example.org" };
+    stack.simulator.addCustomer(shop, noor);
+    await paid(shop, noor, { daysAgo: 30 });
+    // The outbox refuses this shop's jobs, as a database that fails halfway would.
+    await stack.db.sql.query(
+      `CREATE FUNCTION refuse_outbox_job() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.shop = '${shop}' THEN RAISE EXCEPTION 'outbox unavailable'; END IF;
+         RETURN NEW;
+       END $$`,
+    );
+    await stack.db.sql.query(
+      `CREATE TRIGGER refuse_outbox_job BEFORE INSERT ON "OutboxJob"
+       FOR EACH ROW EXECUTE FUNCTION refuse_outbox_job()`,
+    );
+    try {
+      const refused = await shopperCall(
+        stack.app,
+        "GET",
+        "/api/checkout/loyalty",
+        shopperToken(shop, noor.id),
+      );
+      expect(refused.status).toBe(500);
+    } finally {
+      await stack.db.sql.query(`DROP TRIGGER refuse_outbox_job ON "OutboxJob"`);
+      await stack.db.sql.query(`DROP FUNCTION refuse_outbox_job()`);
+    }
+    expect((await member(shop, noor.id)).referralCode).toBeNull();
+
+    const { referral } = await summary(shop, noor.id);
+    await drainOutbox();
+    const discounts = [
+      ...stack.simulator.state.require(shop).discountCodes.values(),
+    ];
+    expect(discounts.map((discount) => discount.code)).toEqual([
+      referral?.code,
+    ]);
   });
 });
 
