@@ -80,16 +80,20 @@ export async function planTierReview(
   now: Date,
   written?: Balances,
 ): Promise<{ change: TierChange | null; jobs: NewOutboxJob[] }> {
-  const [row] = await tx.query<MemberTierRow & { rewarded: string[] }>(
-    `SELECT m."customerId", m."tierHandle", m."tierSince", m."tierCreditHandle",
+  // The member and their activity are read in one round trip: neither waits for the other.
+  const [[row], activity] = await Promise.all([
+    tx.query<MemberTierRow & { rewarded: string[] }>(
+      `SELECT m."customerId", m."tierHandle", m."tierSince", m."tierCreditHandle",
        m."tierCreditUntil", m.available, s.timezone,
        (SELECT coalesce(jsonb_agg(handle), '[]'::jsonb)
         FROM "TierChange" t, jsonb_array_elements_text(t."rewardedHandles") AS handle
         WHERE t.shop = m.shop AND t."memberId" = m.id) AS rewarded
      FROM "Member" m JOIN "Shop" s ON s.shop = m.shop
      WHERE m.id = $1 AND m.shop = $2`,
-    [member.memberId, member.shop],
-  );
+      [member.memberId, member.shop],
+    ),
+    memberActivity(tx, member, config.tiers.basis),
+  ]);
   if (!row)
     throw new Error(
       `member ${member.memberId} of ${member.shop} does not exist`,
@@ -108,7 +112,6 @@ export async function planTierReview(
         qualifyingPoints,
       }),
     );
-  const activity = await memberActivity(tx, member, config.tiers.basis);
   const evaluation = evaluateTier({
     current:
       row.tierHandle && row.tierSince
