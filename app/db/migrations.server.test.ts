@@ -22,6 +22,23 @@ describe("committed migrations", () => {
     expect(remaining.replace(/^--.*$/gm, "").trim()).toBe("");
   });
 
+  it("index no member balance, so that a balance change updates the member's row in place", async () => {
+    const pglite = new PGlite();
+    await applyMigrations(pglite, await readMigrations(), {
+      useAdvisoryLock: false,
+    });
+    const indexes = await pglite.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'Member'`,
+    );
+    // One indexed balance makes every earn, hold and expiry write the row into all of the
+    // table's indexes (docs/decisions/007-webhook-path.md).
+    const balances = /\b(available|pending|held|"lifetimeEarned")\b/;
+    expect(indexes.rows.length).toBeGreaterThan(0);
+    expect(
+      indexes.rows.filter((index) => balances.test(index.indexdef)),
+    ).toEqual([]);
+  });
+
   it("apply once, record Prisma's history, and are a no-op the second time", async () => {
     const pglite = new PGlite();
     const migrations = await readMigrations();
