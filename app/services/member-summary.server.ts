@@ -81,6 +81,8 @@ export interface MemberSummary {
   /** Points into store credit as this shopper can convert them now; null when not offered. */
   storeCredit: StoreCreditOffer | null;
   openRedemptions: OpenRedemption[];
+  /** Of `points.held`, what waits for Shopify to confirm a store credit the shopper asked for. */
+  heldForStoreCredit: number;
   recent: RecentActivity[];
   /** The member's invite-a-friend code and link; null when referrals are off or not a member yet. */
   referral: { code: string; url: string } | null;
@@ -111,6 +113,7 @@ interface SummaryRow extends Balances {
   birthday: string | null;
   lots: LotJson[] | null;
   open: Array<Omit<OpenRedemption, "expiresAt"> & { expiresAt: string }> | null;
+  heldForStoreCredit: number | null;
   recent: RecentEntryRow[] | null;
 }
 
@@ -156,6 +159,9 @@ async function summaryRows(
           WHERE shop = m.shop AND "memberId" = m.id AND status = 'HELD' AND "expiresAt" > k.now
             AND kind = 'DISCOUNT_CODE'
         ) r) AS open,
+       (SELECT sum(points)::int FROM "Redemption"
+        WHERE shop = m.shop AND "memberId" = m.id AND status = 'HELD' AND kind = 'STORE_CREDIT'
+       ) AS "heldForStoreCredit",
        (SELECT json_agg(e) FROM (
           SELECT x.kind, x."idempotencyKey" AS key, x."deltaAvailable" AS available,
                  x."deltaPending" AS pending, x."orderId", o.name AS "orderName", x."refundId",
@@ -294,6 +300,7 @@ export async function memberSummary(
       ...open,
       expiresAt: jsonTimestamp(open.expiresAt).toISOString(),
     })),
+    heldForStoreCredit: member?.heldForStoreCredit ?? 0,
     recent: (member?.recent ?? []).map((entry) => ({
       kind: activityKind(entry),
       points: entry.available + entry.pending,

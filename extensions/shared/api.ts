@@ -122,6 +122,8 @@ export interface Loyalty {
   /** Null when the shop does not offer store credit. */
   storeCredit: StoreCredit | null;
   openRedemptions: OpenRedemption[];
+  /** Of `points.held`, what waits for Shopify to confirm a store credit the shopper asked for. */
+  heldForStoreCredit: number;
   recent: LedgerLine[];
   referral: Referral | null;
   challenges: Challenge[];

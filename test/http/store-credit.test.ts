@@ -185,6 +185,12 @@ describe("points as store credit", () => {
     expect(await redemptionsOf(shopper.shop)).toMatchObject([
       { status: "HELD", creditSentAt: expect.any(Date) },
     ]);
+    // The shopper is told what the held points wait for: not a code, but this credit.
+    expect(await shopperSummary<Loyalty>(stack.app, shopper)).toMatchObject({
+      points: { held: 400 },
+      heldForStoreCredit: 400,
+      openRedemptions: [],
+    });
   });
 
   it.each<[string, number, string, Record<string, unknown>]>([

@@ -195,6 +195,50 @@ describe("customer account points page", () => {
     expect(after.text).toContain("A birthday cannot be in the future.");
   });
 
+  it.each<[string, Partial<Loyalty>, string, string]>([
+    [
+      "unused codes",
+      { heldForStoreCredit: 0 },
+      "500 points set aside for your unused codes",
+      "500 points réservés pour vos codes non utilisés",
+    ],
+    [
+      "a store credit Shopify has not confirmed",
+      { heldForStoreCredit: 500, openRedemptions: [] },
+      "500 points set aside for store credit Shopify has yet to confirm",
+      "500 points réservés pour un crédit en boutique que Shopify doit encore confirmer",
+    ],
+    [
+      "both",
+      { heldForStoreCredit: 200 },
+      "500 points set aside: 300 points for your unused codes, 200 points for store credit Shopify has yet to confirm",
+      "500 points réservés : 300 points pour vos codes non utilisés, 200 points pour un crédit en boutique que Shopify doit encore confirmer",
+    ],
+  ])("says what held points wait for: %s", async (_, held, english, french) => {
+    const summary = (): Loyalty =>
+      loyaltyFixture({
+        points: { available: 740, pending: 0, held: 500, lifetimeEarned: 2100 },
+        openRedemptions: [
+          {
+            id: "redemption-open",
+            code: "LOYAL-OPEN-1",
+            points: 300,
+            value: { kind: "FIXED_AMOUNT", amountMinor: 300 },
+            expiresAt: "2026-11-29T10:30:00.000Z",
+          },
+        ],
+        ...held,
+      });
+    expect((await openAccount(fakeBackend(summary()))).screen().text).toContain(
+      english,
+    );
+    expect(
+      (
+        await openAccount(fakeBackend(summary()), fakeI18n(fr, "fr-FR"))
+      ).screen().text,
+    ).toContain(french);
+  });
+
   it("asks for no earn estimate, since there is no cart here", async () => {
     const account = await openAccount();
 

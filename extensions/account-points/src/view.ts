@@ -93,6 +93,21 @@ export interface AccountDetails {
 
 export type AccountView = WaitingView | ReadyView<AccountDetails>;
 
+/** What the held points wait for: the shopper's unused codes, a store credit Shopify has yet to confirm, or both. */
+function heldLine(loyalty: Loyalty, { t, points }: Locale): string | null {
+  const { held } = loyalty.points;
+  if (held <= 0) return null;
+  const credit = Math.min(loyalty.heldForStoreCredit, held);
+  if (credit === 0) return t("balance.held", { points: points(held) });
+  if (credit === held)
+    return t("balance.heldForStoreCredit", { points: points(held) });
+  return t("balance.heldForBoth", {
+    points: points(held),
+    codes: points(held - credit),
+    credit: points(credit),
+  });
+}
+
 export function accountView(
   state: SessionState,
   sliderPoints: number | null,
@@ -105,10 +120,7 @@ export function accountView(
     const issued = flow.step === "choosing" ? flow.issued : null;
     const panel = redeemPanel(loyalty, flow, sliderPoints, locale);
     return {
-      held:
-        loyalty.points.held > 0
-          ? t("balance.held", { points: locale.points(loyalty.points.held) })
-          : null,
+      held: heldLine(loyalty, locale),
       issued: issued === null ? null : codeView(issued, loyalty, locale),
       codes: loyalty.openRedemptions
         .filter((redemption) => redemption.id !== issued?.id)

@@ -49,6 +49,7 @@ export function loyaltyFixture(overrides: Partial<Loyalty> = {}): Loyalty {
     slider: null,
     storeCredit: null,
     openRedemptions: [],
+    heldForStoreCredit: 0,
     recent: [
       {
         kind: "EARN",
