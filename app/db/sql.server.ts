@@ -93,13 +93,13 @@ interface Wire {
 
 /**
  * A transaction's `Tx` over a connection that runs statements in the order they are sent. Writes
- * are in flight until `settle`, which every query goes through (the commit is one), so a failed
- * write is reported where the transaction next waits, before anything that ran after it.
+ * are in flight until the next statement the transaction waits for (`behindWrites`: every query,
+ * and the commit), so a failed write is reported there, before anything that ran after it.
  */
 function pipelinedTx(
   send: Send,
   wire?: Wire,
-): { tx: Tx; settle(): Promise<void> } {
+): { tx: Tx; behindWrites<T>(sent: Promise<T>): Promise<T> } {
   let inFlight: Promise<WriteOutcome>[] = [];
   const settle = async () => {
     const sent = inFlight;
@@ -108,19 +108,19 @@ function pipelinedTx(
     const failure = outcomes.find((outcome) => outcome !== null);
     if (failure) throw failure.failed;
   };
+  const behindWrites = async <T>(sent: Promise<T>): Promise<T> => {
+    wire?.release();
+    // allSettled rather than all: a failed write also fails every statement behind it
+    // ("current transaction is aborted"), and the write's error is the one that says why.
+    const [writes, result] = await Promise.allSettled([settle(), sent]);
+    if (writes.status === "rejected") throw writes.reason;
+    if (result.status === "rejected") throw result.reason;
+    return result.value;
+  };
   return {
-    settle,
+    behindWrites,
     tx: {
-      async query<Row>(text: string, values?: readonly unknown[]) {
-        const rows = send<Row>(text, values);
-        wire?.release();
-        // allSettled rather than all: a failed write also fails every statement behind it
-        // ("current transaction is aborted"), and the write's error is the one that says why.
-        const [writes, result] = await Promise.allSettled([settle(), rows]);
-        if (writes.status === "rejected") throw writes.reason;
-        if (result.status === "rejected") throw result.reason;
-        return result.value;
-      },
+      query: (text, values) => behindWrites(send(text, values)),
       write(text, values, unlessWritten) {
         wire?.hold();
         inFlight.push(
@@ -208,22 +208,17 @@ export function postgresSql(
         });
       };
       client.on("error", onLost);
-      const wire = clientWire(client);
-      const { tx, settle } = pipelinedTx(
+      const { tx, behindWrites } = pipelinedTx(
         (text, values) => run(client, text, values),
-        wire,
+        clientWire(client),
       );
       try {
         tx.write("BEGIN");
         const result = await work(tx);
-        const sent = client.query("COMMIT");
-        wire?.release();
-        const [writes, commit] = await Promise.allSettled([settle(), sent]);
-        if (writes.status === "rejected") throw writes.reason;
-        if (commit.status === "rejected") throw commit.reason;
+        const commit = await behindWrites(client.query("COMMIT"));
         // PostgreSQL answers COMMIT with a rollback, not an error, when a statement failed and
         // the work carried on past it: nothing was written, and the caller must hear so.
-        if (commit.value.command !== "COMMIT")
+        if (commit.command !== "COMMIT")
           throw new Error(
             "the transaction was rolled back: one of its statements failed",
           );
@@ -252,12 +247,12 @@ export function pgliteSql(pglite: PGlite): SqlDatabase {
   return {
     transaction: (work) =>
       pglite.transaction(async (transaction) => {
-        const { tx, settle } = pipelinedTx((text, values) =>
+        const { tx, behindWrites } = pipelinedTx((text, values) =>
           run(transaction, text, values),
         );
         const result = await work(tx);
-        await settle();
-        return result;
+        // PGlite commits when this returns: the writes still in flight must have succeeded.
+        return behindWrites(Promise.resolve(result));
       }),
     query: (text, values) => run(pglite, text, values),
     close: async () => {},

@@ -58,6 +58,8 @@ describe("writes sent without waiting", () => {
 
   it("fail the transaction when the commit is the next thing sent, instead of committing it", async () => {
     const transaction = db.sql.transaction(async (tx) => {
+      // After a query: writes made once the work has waited for something are checked too.
+      await tx.query("SELECT 1");
       tx.write(insert, ["before-commit", 5]);
       tx.write(insert, ["before-commit", 6]);
       return "done";

@@ -1,7 +1,9 @@
-import type { Queryable } from "~/db/client.server";
-import type { SqlDatabase } from "~/db/sql.server";
 import { batchedReads } from "~/db/batched-reads.server";
-import { jsonTimestamp } from "~/db/sql.server";
+import {
+  jsonTimestamp,
+  type Queryable,
+  type SqlDatabase,
+} from "~/db/sql.server";
 import { evaluateEarn } from "~/loyalty/earn-rule";
 import { upcomingExpiries, type ExpiringPoints } from "~/loyalty/engagement";
 import {

@@ -2,7 +2,7 @@
 // the same transaction as the ledger change that causes them, then sent by workers
 // (outbox-worker.server.ts). A rolled-back change leaves no job; a committed one is sent even if
 // the process dies right after the commit, because the job is a row, not a promise in memory.
-import type { Queryable, SqlDatabase, Tx } from "~/db/sql.server";
+import type { SqlDatabase, Tx } from "~/db/sql.server";
 
 export const OUTBOX_STATUSES = [
   "PENDING",
@@ -74,7 +74,7 @@ const MAX_ERROR_LENGTH = 2_000;
  * (it may be on its way), and the claim waits for it before sending the newer one.
  */
 export async function enqueue(
-  tx: Queryable,
+  tx: Tx,
   job: NewOutboxJob,
   now: Date = new Date(),
 ): Promise<{ id: number; superseded: number }> {
