@@ -1,7 +1,18 @@
 import { loader as shopperSummary } from "~/routes/api.checkout.loyalty";
 import { webhookRoute } from "~/webhooks.server";
+import type { DirectAnswer, DirectRoute } from "./direct-route.server";
 
-export type DirectRoute = (request: Request) => Promise<Response>;
+export type {
+  DirectAnswer,
+  DirectRequest,
+  DirectRoute,
+} from "./direct-route.server";
+
+async function answerOf(response: Response): Promise<DirectAnswer> {
+  const headers: DirectAnswer["headers"] = [];
+  response.headers.forEach((value, name) => headers.push([name, value]));
+  return { status: response.status, headers, body: await response.text() };
+}
 
 // Remix answers with a Response a loader throws (the library's 401s and preflights).
 const answerThrown = (thrown: unknown) => {
@@ -10,7 +21,9 @@ const answerThrown = (thrown: unknown) => {
 };
 
 const summaryRoute: DirectRoute = (request) =>
-  shopperSummary({ request, params: {}, context: {} }).catch(answerThrown);
+  shopperSummary({ request: request.fetchRequest(), params: {}, context: {} })
+    .catch(answerThrown)
+    .then(answerOf);
 
 /**
  * The app's busiest requests, served without Remix's router: the node server in front of Remix

@@ -1,39 +1,42 @@
 import type { z } from "zod";
 import { sql } from "./db.server";
+import {
+  jsonAnswer,
+  type DirectAnswer,
+  type DirectRoute,
+} from "./direct-route.server";
 import { log } from "./logger.server";
 import {
   runTopicHandler,
   type TopicHandler,
+  type WebhookAnswer,
 } from "./services/webhook-runner.server";
 import { topicHandlers, webhookPath } from "./services/topic-handlers.server";
-import { verifyWebhook } from "./shopify/webhook-validation.server";
-
-const json = (status: number, body: Record<string, unknown>) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json" },
-  });
+import {
+  verifyWebhook,
+  type SignedRequest,
+} from "./shopify/webhook-validation.server";
 
 /**
  * The whole of a webhook route: the library verifies the headers and HMAC (401 and nothing written
  * when the signature is wrong), the runner applies the topic in one transaction, and anything
  * unexpected becomes a 500 so that Shopify delivers again.
  */
-export async function handleWebhook<Schema extends z.ZodType>(
-  request: Request,
+async function answerWebhook<Schema extends z.ZodType>(
+  request: SignedRequest & { method: string },
   handler: TopicHandler<Schema>,
-): Promise<Response> {
+): Promise<WebhookAnswer> {
   if (request.method !== "POST")
-    return json(405, { error: "Webhooks are POSTed." });
-  const rawBody = await request.text();
-  const verification = await verifyWebhook(request, rawBody);
+    return { status: 405, body: { error: "Webhooks are POSTed." } };
+  const verification = await verifyWebhook(request);
   if (!verification.ok)
-    return json(verification.status, {
-      error: `Webhook refused: ${verification.reason}`,
-    });
+    return {
+      status: verification.status,
+      body: { error: `Webhook refused: ${verification.reason}` },
+    };
   const { delivery } = verification;
   try {
-    return await runTopicHandler(sql, delivery, rawBody, handler);
+    return await runTopicHandler(sql, delivery, request.rawBody, handler);
   } catch (error) {
     log("error", "webhook failed", {
       shop: delivery.shop,
@@ -41,10 +44,33 @@ export async function handleWebhook<Schema extends z.ZodType>(
       webhookId: delivery.webhookId,
       error: error instanceof Error ? error.message : String(error),
     });
-    return json(500, {
-      error: "The delivery could not be processed; Shopify will retry it.",
-    });
+    return {
+      status: 500,
+      body: {
+        error: "The delivery could not be processed; Shopify will retry it.",
+      },
+    };
   }
+}
+
+/** A webhook through Remix's router: the app's routes under `shopify app dev`. */
+export async function handleWebhook<Schema extends z.ZodType>(
+  request: Request,
+  handler: TopicHandler<Schema>,
+): Promise<Response> {
+  const answer = await answerWebhook(
+    {
+      method: request.method,
+      url: request.url,
+      header: (name) => request.headers.get(name) ?? undefined,
+      rawBody: await request.text(),
+    },
+    handler,
+  );
+  return new Response(JSON.stringify(answer.body), {
+    status: answer.status,
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 const handlersByPath = new Map(
@@ -62,8 +88,20 @@ const handlersByPath = new Map(
 export function webhookRoute(
   method: string,
   pathname: string,
-): ((request: Request) => Promise<Response>) | null {
+): DirectRoute | null {
   if (method !== "POST") return null;
   const handler = handlersByPath.get(pathname);
-  return handler ? (request) => handleWebhook(request, handler) : null;
+  if (!handler) return null;
+  return async (request): Promise<DirectAnswer> => {
+    const answer = await answerWebhook(
+      {
+        method: request.method,
+        url: request.url,
+        header: request.header,
+        rawBody: request.body?.toString("utf8") ?? "",
+      },
+      handler,
+    );
+    return jsonAnswer(answer.status, answer.body);
+  };
 }

@@ -4,6 +4,7 @@ import http from "node:http";
 import { extname, join, normalize } from "node:path";
 import { Readable } from "node:stream";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import type { DirectRequest, DirectRoute } from "../app/direct-routes.server";
 import { Admission } from "./admission";
 
 export interface AppServerOptions {
@@ -48,6 +49,10 @@ async function readBody(
   return Buffer.concat(chunks);
 }
 
+/** node joins repeated headers with ", " except set-cookie, which no request carries. */
+const headerValue = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? value.join(", ") : value;
+
 function toFetchHeaders(request: http.IncomingMessage): Headers {
   const headers = new Headers();
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
@@ -79,7 +84,6 @@ async function serveAsset(
   return true;
 }
 
-type DirectRoute = (request: Request) => Promise<Response>;
 type DirectRoutes = (method: string, pathname: string) => DirectRoute | null;
 
 /**
@@ -122,6 +126,28 @@ export function createAppServer(options: AppServerOptions): http.Server {
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const assetsDir = normalize(options.assetsDir);
 
+  /**
+   * The request as Remix and the library's fetch-based helpers take it. A loader streaming a page
+   * stops when the browser goes away; an answer sent in full has nothing left to abort.
+   */
+  const fetchRequest = (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    url: URL,
+    body: Buffer | undefined,
+  ) => {
+    const controller = new AbortController();
+    response.on("close", () => {
+      if (!response.writableFinished) controller.abort();
+    });
+    return new Request(url, {
+      method: request.method,
+      headers: toFetchHeaders(request),
+      body: body && new Uint8Array(body),
+      signal: controller.signal,
+    });
+  };
+
   return http.createServer(async (request, response) => {
     const startedAt = performance.now();
     try {
@@ -139,53 +165,55 @@ export function createAppServer(options: AppServerOptions): http.Server {
       )
         return;
 
-      // A loader streaming a page stops when the browser goes away; an answer sent in full has
-      // nothing left to abort.
-      const controller = new AbortController();
-      response.on("close", () => {
-        if (!response.writableFinished) controller.abort();
-      });
       const body =
         method === "GET" || method === "HEAD"
           ? undefined
           : await readBody(request, maxBodyBytes);
-      const fetchRequest = new Request(url, {
-        method,
-        headers: toFetchHeaders(request),
-        body: body && new Uint8Array(body),
-        signal: controller.signal,
-      });
       const direct = directRoute(method, url.pathname);
-      let queuedMs = 0;
-      const fetchResponse = direct
-        ? await admission.run((waitedMs) => {
-            queuedMs = waitedMs;
-            return direct(fetchRequest);
-          })
-        : await handle(fetchRequest);
-      // A direct route's answer is a small JSON body, read whole: head and body then leave in one
-      // socket write, without piping a web stream into the response.
-      const whole = direct
-        ? Buffer.from(await fetchResponse.arrayBuffer())
-        : undefined;
+      if (direct) {
+        const directRequest: DirectRequest = {
+          method,
+          url: url.href,
+          header: (name) => headerValue(request.headers[name]),
+          body,
+          fetchRequest: () => fetchRequest(request, response, url, body),
+        };
+        let queuedMs = 0;
+        const answer = await admission.run((waitedMs) => {
+          queuedMs = waitedMs;
+          return direct(directRequest);
+        });
+        // Head and body leave in one socket write.
+        response.writeHead(answer.status, [
+          "server-timing",
+          serverTiming(startedAt, queuedMs),
+          ...answer.headers
+            .filter(([name]) => name !== "content-length")
+            .flat(),
+          "content-length",
+          String(Buffer.byteLength(answer.body)),
+        ]);
+        response.end(answer.body);
+        return;
+      }
+
+      const fetchResponse = await handle(
+        fetchRequest(request, response, url, body),
+      );
       const headers: [string, string][] = [
-        ["server-timing", serverTiming(startedAt, queuedMs)],
+        ["server-timing", serverTiming(startedAt, 0)],
       ];
       fetchResponse.headers.forEach((value, name) => {
-        if (name !== "set-cookie" && !(whole && name === "content-length"))
-          headers.push([name, value]);
+        if (name !== "set-cookie") headers.push([name, value]);
       });
       for (const cookie of fetchResponse.headers.getSetCookie())
         headers.push(["set-cookie", cookie]);
-      if (whole) headers.push(["content-length", String(whole.byteLength)]);
       response.writeHead(
         fetchResponse.status,
         fetchResponse.statusText,
         headers.flat(),
       );
-      if (whole) {
-        response.end(whole);
-      } else if (fetchResponse.body && method !== "HEAD") {
+      if (fetchResponse.body && method !== "HEAD") {
         Readable.fromWeb(
           fetchResponse.body as import("node:stream/web").ReadableStream,
         ).pipe(response);

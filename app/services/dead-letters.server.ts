@@ -27,7 +27,7 @@ export async function replayDeadLetters(
   const report: ReplayReport = { replayed: 0, stillFailing: 0 };
   for (const letter of letters) {
     const handler = topicHandlers[letter.topic];
-    const response = handler
+    const answer = handler
       ? await runTopicHandler(
           sql,
           {
@@ -42,7 +42,7 @@ export async function replayDeadLetters(
           handler,
         )
       : null;
-    if (response?.ok) {
+    if (answer && answer.status >= 200 && answer.status < 300) {
       await prisma.deadLetter.update({
         where: { id: letter.id },
         data: { replayedAt: new Date() },

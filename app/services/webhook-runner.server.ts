@@ -24,11 +24,16 @@ export interface TopicHandler<Schema extends z.ZodType> {
   handle(tx: Tx, delivery: Delivery<z.output<Schema>>): Promise<WebhookOutcome>;
 }
 
-const json = (status: number, body: Record<string, unknown>) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json" },
-  });
+/** What the route answers Shopify: a status and a small JSON body. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const answer = (
+  status: number,
+  body: Record<string, unknown>,
+): WebhookAnswer => ({ status, body });
 
 /** JSON.parse that answers instead of throwing; a hostile nesting depth can exhaust the stack too. */
 function parseJson(
@@ -55,7 +60,7 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   delivery: VerifiedDelivery,
   rawBody: string,
   handler: TopicHandler<Schema>,
-): Promise<Response> {
+): Promise<WebhookAnswer> {
   const context = {
     shop: delivery.shop,
     topic: delivery.topic,
@@ -66,7 +71,7 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       ...context,
       expected: handler.topic,
     });
-    return json(400, {
+    return answer(400, {
       error: `This endpoint handles ${handler.topic}, not ${delivery.topic}.`,
     });
   }
@@ -82,7 +87,7 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       : [`body is not JSON: ${body.ok ? "" : body.error}`];
     await keepDeadLetter(database, delivery, rawBody, problems.join("; "));
     log("warn", "webhook payload rejected", { ...context, problems });
-    return json(400, {
+    return answer(400, {
       error: "The payload does not have the expected shape.",
       problems,
     });
@@ -105,7 +110,7 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       throw error;
     });
   log("info", "webhook handled", { ...context, ...outcome });
-  return json(200, outcome);
+  return answer(200, outcome);
 }
 
 /** The delivery's webhook id or event id was applied before: Shopify's retry, or a second subscription. */
