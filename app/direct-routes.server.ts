@@ -2,12 +2,6 @@ import { loader as shopperSummary } from "~/routes/api.checkout.loyalty";
 import { webhookRoute } from "~/webhooks.server";
 import type { DirectAnswer, DirectRoute } from "./direct-route.server";
 
-export type {
-  DirectAnswer,
-  DirectRequest,
-  DirectRoute,
-} from "./direct-route.server";
-
 async function answerOf(response: Response): Promise<DirectAnswer> {
   const headers: DirectAnswer["headers"] = [];
   response.headers.forEach((value, name) => headers.push([name, value]));

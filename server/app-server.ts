@@ -4,7 +4,7 @@ import http from "node:http";
 import { extname, join, normalize } from "node:path";
 import { Readable } from "node:stream";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
-import type { DirectRequest, DirectRoute } from "../app/direct-routes.server";
+import type { DirectRequest, DirectRoute } from "../app/direct-route.server";
 import { Admission } from "./admission";
 
 export interface AppServerOptions {
@@ -61,6 +61,28 @@ function toFetchHeaders(request: http.IncomingMessage): Headers {
     if (name !== undefined && value !== undefined) headers.append(name, value);
   }
   return headers;
+}
+
+/**
+ * The request as Remix and the library's fetch-based helpers take it. A loader streaming a page
+ * stops when the browser goes away; an answer sent in full has nothing left to abort.
+ */
+function fetchRequest(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  url: URL,
+  body: Buffer | undefined,
+): Request {
+  const controller = new AbortController();
+  response.on("close", () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return new Request(url, {
+    method: request.method,
+    headers: toFetchHeaders(request),
+    body: body && new Uint8Array(body),
+    signal: controller.signal,
+  });
 }
 
 async function serveAsset(
@@ -125,28 +147,6 @@ export function createAppServer(options: AppServerOptions): http.Server {
   );
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const assetsDir = normalize(options.assetsDir);
-
-  /**
-   * The request as Remix and the library's fetch-based helpers take it. A loader streaming a page
-   * stops when the browser goes away; an answer sent in full has nothing left to abort.
-   */
-  const fetchRequest = (
-    request: http.IncomingMessage,
-    response: http.ServerResponse,
-    url: URL,
-    body: Buffer | undefined,
-  ) => {
-    const controller = new AbortController();
-    response.on("close", () => {
-      if (!response.writableFinished) controller.abort();
-    });
-    return new Request(url, {
-      method: request.method,
-      headers: toFetchHeaders(request),
-      body: body && new Uint8Array(body),
-      signal: controller.signal,
-    });
-  };
 
   return http.createServer(async (request, response) => {
     const startedAt = performance.now();

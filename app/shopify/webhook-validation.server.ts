@@ -95,9 +95,9 @@ function forLibrary(
   return { method: "POST", url: request.url, headers };
 }
 
-function triggeredAt(request: SignedRequest): Date | null {
+function triggeredAt(request: SignedRequest, events: boolean): Date | null {
   const text = request.header(
-    isEventDelivery(request)
+    events
       ? ShopifyEventsHeader.TriggeredAt
       : ShopifyHeader.TriggeredAt.toLowerCase(),
   );
@@ -132,7 +132,7 @@ export async function verifyWebhook(
       eventId: events
         ? null
         : (request.header(ShopifyHeader.EventId.toLowerCase()) ?? null),
-      triggeredAt: triggeredAt(request),
+      triggeredAt: triggeredAt(request, events),
       apiVersion: check.apiVersion,
     },
   };
