@@ -231,6 +231,7 @@ export async function recordPaidOrder(
             lastName: order.customer.lastName,
           },
           orderEarnKey(order.orderId),
+          context.now,
         )
       : null,
   ]);

@@ -61,7 +61,10 @@ export async function writeLedger(
   return writeLockedLedger(tx, member, locked, operation);
 }
 
-/** The member's state as read under its row lock, and whether the operation's key is used. */
+/**
+ * The member's state as read under its row lock (its lots as the operation's `LotSelection` chose
+ * them), and whether the operation's key is used.
+ */
 export interface LockedState {
   state: MemberLedgerState;
   keyTaken: boolean;
@@ -96,22 +99,51 @@ export async function writeLockedLedger(
 }
 
 /**
- * SQL for the member's open lots (remaining, or not matured yet) plus the lots named in the
- * jsonb array parameter `$lotKeysParam`, as one json array; `member` is an alias with `shop`, `id`.
+ * Which of the member's lots an operation reads under the lock. Taking points needs every open lot
+ * (remaining, or not matured yet) plus the closed ones it names. An earn takes none: it needs only
+ * what `settleDue` acts on at its time (pending lots due to mature, available ones due to expire),
+ * so its cost stays the same however many lots a loyal member has gathered. The state it plans on
+ * then holds those lots alone, which is all an earn's plan reads; the key check is done in SQL.
  */
-export const openLotsJson = (member: string, lotKeysParam = "NULL") =>
+export type LotSelection =
+  { kind: "open"; lotKeys: readonly string[] } | { kind: "due"; at: Date };
+
+const lotsJson = (member: string, condition: string) =>
   `(SELECT json_agg(l) FROM (
       SELECT "lotKey", source, points, remaining, reversed, "earnedAt", "availableAt",
              "expiresAt", matured, expired
       FROM "Lot"
-      WHERE shop = ${member}.shop AND "memberId" = ${member}.id
-        AND (remaining > 0 OR NOT matured
-             OR "lotKey" IN (SELECT jsonb_array_elements_text(${lotKeysParam}::jsonb)))
+      WHERE shop = ${member}.shop AND "memberId" = ${member}.id AND (${condition})
     ) l)`;
+
+/**
+ * SQL for the selected lots as one json array; `member` is an alias with `shop`, `id`, and `param`
+ * the placeholder of `lotSelectionParameter(selection)`.
+ */
+export const selectedLotsJson = (
+  member: string,
+  kind: LotSelection["kind"],
+  param: string,
+) =>
+  kind === "open"
+    ? lotsJson(
+        member,
+        `remaining > 0 OR NOT matured
+         OR "lotKey" IN (SELECT jsonb_array_elements_text(${param}::jsonb))`,
+      )
+    : lotsJson(
+        member,
+        `(NOT matured AND "availableAt" <= ${param}::timestamp(3))
+         OR (matured AND NOT expired AND remaining > 0 AND "expiresAt" <= ${param}::timestamp(3))`,
+      );
+
+/** The value of the selection's placeholder: the named lot keys, or the time as UTC text. */
+export const lotSelectionParameter = (selection: LotSelection) =>
+  selection.kind === "open" ? selection.lotKeys : selection.at.toISOString();
 
 type LockedRow = Balances & { lots: LotJson[] | null; keyTaken: boolean };
 
-/** The state from a row read with `openLotsJson` and the key check. */
+/** The state from a row read with `selectedLotsJson` and the key check. */
 export function lockedStateFrom(row: LockedRow): LockedState {
   const { available, pending, held, lifetimeEarned } = row;
   return {
@@ -156,7 +188,7 @@ export async function lockMemberState(
        WHERE id = $1 AND shop = $2 FOR UPDATE
      )
      SELECT locked.available, locked.pending, locked.held, locked."lifetimeEarned",
-       ${openLotsJson("locked", "$3")} AS lots,
+       ${selectedLotsJson("locked", "open", "$3")} AS lots,
        EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $2 AND "idempotencyKey" = $4) AS "keyTaken",
        ${freshness("locked", "id = $1")} AS fresh
      FROM locked`,
@@ -170,7 +202,7 @@ export async function lockMemberState(
   }
   return row.fresh
     ? lockedStateFrom(row)
-    : rereadLockedState(tx, member, lotKeys, key);
+    : rereadLockedState(tx, member, { kind: "open", lotKeys }, key);
 }
 
 /**
@@ -186,14 +218,15 @@ export const freshness = (locked: string, where: string) =>
 export async function rereadLockedState(
   tx: Tx,
   member: MemberRef,
-  lotKeys: string[] = [],
+  lots: LotSelection,
   key?: string | null,
 ): Promise<LockedState> {
   const [row] = await tx.query<LockedRow>(
-    `SELECT m.available, m.pending, m.held, m."lifetimeEarned", ${openLotsJson("m", "$3")} AS lots,
+    `SELECT m.available, m.pending, m.held, m."lifetimeEarned",
+       ${selectedLotsJson("m", lots.kind, "$3")} AS lots,
        EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $2 AND "idempotencyKey" = $4) AS "keyTaken"
      FROM "Member" m WHERE m.id = $1 AND m.shop = $2`,
-    [member.memberId, member.shop, lotKeys, key ?? null],
+    [member.memberId, member.shop, lotSelectionParameter(lots), key ?? null],
   );
   if (!row) {
     throw new Error(

@@ -2,8 +2,9 @@ import type { Tx } from "~/db/client.server";
 import {
   freshness,
   lockedStateFrom,
+  lotSelectionParameter,
   rereadLockedState,
-  openLotsJson,
+  selectedLotsJson,
   type LockedState,
   type LotJson,
   type MemberRef,
@@ -94,9 +95,10 @@ export async function ensureMember(
 }
 
 /**
- * `ensureMember` and the ledger's lock-and-read in one statement, for a caller about to write
- * the member's ledger with `writeLockedLedger` (the webhook path): the upsert locks the row, and
- * the same statement reads the balances, open lots and whether `key` is already used.
+ * `ensureMember` and the ledger's lock-and-read in one statement, for a caller about to earn
+ * with `writeLockedLedger` (the webhook path): the upsert locks the row, and the same statement
+ * reads the balances, the lots due at `now` (an earn's `LotSelection`) and whether `key` is
+ * already used.
  */
 export async function ensureMemberLocked(
   tx: Tx,
@@ -104,7 +106,9 @@ export async function ensureMemberLocked(
   customerId: string,
   profile: CustomerProfile,
   key: string,
+  now: Date,
 ): Promise<{ member: EnsuredMember; locked: LockedState }> {
+  const lots = { kind: "due", at: now } as const;
   const [row] = await tx.query<
     Balances &
       TierCreditColumns & {
@@ -119,11 +123,15 @@ export async function ensureMemberLocked(
     `WITH ${upsertMember}
      SELECT member.id, member."redactedAt", member."tierHandle", member."tierCreditHandle",
        member."tierCreditUntil", member.available, member.pending, member.held,
-       member."lifetimeEarned", ${openLotsJson("member")} AS lots,
+       member."lifetimeEarned", ${selectedLotsJson("member", lots.kind, "$10")} AS lots,
        EXISTS (SELECT 1 FROM "LedgerEntry" WHERE shop = $1 AND "idempotencyKey" = $9) AS "keyTaken",
        ${freshness("member", `shop = $1 AND "customerId" = $2`)} AS fresh
      FROM member`,
-    [...upsertParameters(shop, customerId, profile), key],
+    [
+      ...upsertParameters(shop, customerId, profile),
+      key,
+      lotSelectionParameter(lots),
+    ],
   );
   if (!row) throw new Error(`could not record member ${customerId} of ${shop}`);
   const member = {
@@ -137,6 +145,6 @@ export async function ensureMemberLocked(
     member,
     locked: row.fresh
       ? lockedStateFrom(row)
-      : await rereadLockedState(tx, member, [], key),
+      : await rereadLockedState(tx, member, lots, key),
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgramConfig } from "~/loyalty/program";
+import { orderPayloadSchema, toPaidOrder } from "~/shopify/order-payload";
 import { replayDeadLetters } from "~/services/dead-letters.server";
 import {
   cachedMemberState,
@@ -10,6 +11,7 @@ import {
   programConfig,
   saveProgramConfig,
 } from "~/services/program.server";
+import { recordPaidOrder } from "~/services/accrual.server";
 import { holdPoints, settleRedemption } from "~/services/redemptions.server";
 import { settleDueLots } from "~/services/settlement.server";
 import {
@@ -336,6 +338,64 @@ describe("the pending period", () => {
       held: 0,
       lifetimeEarned: 44,
     });
+  });
+});
+
+describe("what an earn settles", () => {
+  // The earn path reads only the lots due at its time, however many the member holds: a later
+  // order must still mature and expire exactly what fell due, and leave every other lot alone.
+  const earnAt = (shop: string, input: OrderPayloadInput, now: Date) =>
+    db.sql.transaction((tx) =>
+      recordPaidOrder(
+        tx,
+        shop,
+        toPaidOrder(orderPayloadSchema.parse(orderPayload(input)), () => false),
+        { now },
+      ),
+    );
+  const inDays = (n: number) => new Date(Date.now() + n * day);
+
+  it("matures and expires the lots due when a later order earns, and nothing else", async () => {
+    const shop = await openShop({ pendingDays: 14, expiryDays: 30 });
+    await paid(shop, order(2101, { createdAt: daysAgo(1) }));
+    await paid(shop, order(2102, { createdAt: daysAgo(1) }));
+
+    // Twenty days on, the first two are due to mature; the new order's own points stay pending.
+    await earnAt(
+      shop,
+      order(2103, { createdAt: inDays(19).toISOString() }),
+      inDays(20),
+    );
+    expect(await balances(shop)).toEqual({
+      available: 88,
+      pending: 44,
+      held: 0,
+      lifetimeEarned: 88,
+    });
+
+    // Forty days on, those two have expired and the third has matured.
+    await earnAt(
+      shop,
+      order(2104, { createdAt: inDays(39).toISOString() }),
+      inDays(40),
+    );
+    expect(await balances(shop)).toEqual({
+      available: 44,
+      pending: 44,
+      held: 0,
+      lifetimeEarned: 132,
+    });
+    const settled = (await entries(shop))
+      .filter((entry) => entry.kind === "MATURATION" || entry.kind === "EXPIRY")
+      .map((entry) => entry.idempotencyKey)
+      .sort();
+    expect(settled).toEqual([
+      "lot:order:2101:earn:expire",
+      "lot:order:2101:earn:mature",
+      "lot:order:2102:earn:expire",
+      "lot:order:2102:earn:mature",
+      "lot:order:2103:earn:mature",
+    ]);
   });
 });
 
