@@ -344,16 +344,22 @@ describe("the pending period", () => {
 describe("what an earn settles", () => {
   // The earn path reads only the lots due at its time, however many the member holds: a later
   // order must still mature and expire exactly what fell due, and leave every other lot alone.
-  const earnAt = (shop: string, input: OrderPayloadInput, now: Date) =>
+  // The app's clock cannot be moved over HTTP, so the later orders go to the accrual service with
+  // their time: placed the day before `inDays`, paid on that day.
+  const paidInDays = (shop: string, orderId: number, inDays: number) =>
     db.sql.transaction((tx) =>
       recordPaidOrder(
         tx,
         shop,
-        toPaidOrder(orderPayloadSchema.parse(orderPayload(input)), () => false),
-        { now },
+        toPaidOrder(
+          orderPayloadSchema.parse(
+            orderPayload(order(orderId, { createdAt: daysAgo(1 - inDays) })),
+          ),
+          () => false,
+        ),
+        { now: new Date(Date.now() + inDays * day) },
       ),
     );
-  const inDays = (n: number) => new Date(Date.now() + n * day);
 
   it("matures and expires the lots due when a later order earns, and nothing else", async () => {
     const shop = await openShop({ pendingDays: 14, expiryDays: 30 });
@@ -361,11 +367,7 @@ describe("what an earn settles", () => {
     await paid(shop, order(2102, { createdAt: daysAgo(1) }));
 
     // Twenty days on, the first two are due to mature; the new order's own points stay pending.
-    await earnAt(
-      shop,
-      order(2103, { createdAt: inDays(19).toISOString() }),
-      inDays(20),
-    );
+    await paidInDays(shop, 2103, 20);
     expect(await balances(shop)).toEqual({
       available: 88,
       pending: 44,
@@ -374,11 +376,7 @@ describe("what an earn settles", () => {
     });
 
     // Forty days on, those two have expired and the third has matured.
-    await earnAt(
-      shop,
-      order(2104, { createdAt: inDays(39).toISOString() }),
-      inDays(40),
-    );
+    await paidInDays(shop, 2104, 40);
     expect(await balances(shop)).toEqual({
       available: 44,
       pending: 44,
