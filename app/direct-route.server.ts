@@ -11,6 +11,13 @@ export interface DirectRequest {
   header(name: string): string | undefined;
   body: Buffer | undefined;
   fetchRequest(): Request;
+  /**
+   * Runs `work` in one of the server's few places for hot-path work (server/admission.ts), waiting
+   * its turn when they are taken. A route puts there what holds the database or the event loop
+   * for long, and keeps outside what answers at once: a webhook verifies and parses its delivery
+   * before it waits, and only its transaction takes a place.
+   */
+  admit<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** A small answer, which the server writes head and body in one go. */

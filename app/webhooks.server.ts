@@ -8,6 +8,7 @@ import {
 import { log } from "./logger.server";
 import {
   runTopicHandler,
+  type Admit,
   type TopicHandler,
   type WebhookAnswer,
 } from "./services/webhook-runner.server";
@@ -25,6 +26,7 @@ import {
 async function answerWebhook<Schema extends z.ZodType>(
   request: SignedRequest & { method: string },
   handler: TopicHandler<Schema>,
+  admit?: Admit,
 ): Promise<WebhookAnswer> {
   if (request.method !== "POST")
     return { status: 405, body: { error: "Webhooks are POSTed." } };
@@ -36,7 +38,13 @@ async function answerWebhook<Schema extends z.ZodType>(
     };
   const { delivery } = verification;
   try {
-    return await runTopicHandler(sql, delivery, request.rawBody, handler);
+    return await runTopicHandler(
+      sql,
+      delivery,
+      request.rawBody,
+      handler,
+      admit,
+    );
   } catch (error) {
     log("error", "webhook failed", {
       shop: delivery.shop,
@@ -101,6 +109,10 @@ export function webhookRoute(
         rawBody: request.body?.toString("utf8") ?? "",
       },
       handler,
+      // Verified and parsed before the delivery waits: a forged or unreadable one is answered at
+      // once, and the event loop works on arrivals while the admitted transactions wait for the
+      // database (docs/decisions/007-webhook-path.md).
+      (work) => request.admit(work),
     );
     return jsonAnswer(answer.status, answer.body);
   };

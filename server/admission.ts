@@ -1,8 +1,9 @@
 /**
- * At most `limit` requests at work at once; the others wait their turn in arrival order. The app
+ * At most `limit` requests' work at once; the others wait their turn in arrival order. The app
  * has one event loop: a hundred requests taken at once each wait for the other ninety-nine's
  * slices of CPU and for a database connection, and all finish late together. Admitted a few at a
- * time, each finishes in its own time and the wait is one visible queue.
+ * time, each finishes in its own time and the wait is one visible queue. A route chooses which of
+ * its work is admitted (DirectRequest.admit in app/direct-route.server.ts).
  */
 export class Admission {
   #active = 0;

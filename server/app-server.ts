@@ -13,7 +13,10 @@ export interface AppServerOptions {
   assetsDir: string;
   mode?: string;
   maxBodyBytes?: number;
-  /** Direct routes at work at once (see Admission); the default suits one process on two cores. */
+  /**
+   * Places for the direct routes' admitted work (see Admission and DirectRequest.admit); the
+   * default suits one process on two cores.
+   */
   directConcurrency?: number;
 }
 
@@ -121,7 +124,7 @@ function directRoutes(build: ServerBuild): DirectRoutes {
 }
 
 /**
- * Server-Timing in milliseconds: `queue` while the request waited for its turn at a direct route,
+ * Server-Timing in milliseconds: `queue` while the request waited for a place at a direct route,
  * `app` for the rest of its time until the answer's head is written. Load tests read it, and so
  * does a browser's network panel.
  */
@@ -171,18 +174,20 @@ export function createAppServer(options: AppServerOptions): http.Server {
           : await readBody(request, maxBodyBytes);
       const direct = directRoute(method, url.pathname);
       if (direct) {
+        let queuedMs = 0;
         const directRequest: DirectRequest = {
           method,
           url: url.href,
           header: (name) => headerValue(request.headers[name]),
           body,
           fetchRequest: () => fetchRequest(request, response, url, body),
+          admit: (work) =>
+            admission.run((waitedMs) => {
+              queuedMs += waitedMs;
+              return work();
+            }),
         };
-        let queuedMs = 0;
-        const answer = await admission.run((waitedMs) => {
-          queuedMs = waitedMs;
-          return direct(directRequest);
-        });
+        const answer = await direct(directRequest);
         // Head and body leave in one socket write.
         response.writeHead(answer.status, [
           "server-timing",

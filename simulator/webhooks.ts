@@ -134,6 +134,8 @@ export function buildWebhookRequest(options: WebhookRequestOptions): Request {
 
 export interface WebhookDelivery {
   status: number;
+  /** The app's answer's headers (its Server-Timing, say). */
+  headers: Headers;
   body: string;
   request: {
     webhookId: string | null;
@@ -156,6 +158,7 @@ export async function deliverWebhook(
   const response = await (options.fetch ?? fetch)(request);
   return {
     status: response.status,
+    headers: response.headers,
     body: await response.text(),
     request: sent,
   };

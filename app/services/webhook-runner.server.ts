@@ -49,17 +49,24 @@ function parseJson(
   }
 }
 
+/** Runs work when there is room for it: the server's places for hot-path work, or at once. */
+export type Admit = <T>(work: () => Promise<T>) => Promise<T>;
+
+const atOnce: Admit = (work) => work();
+
 /**
  * Runs one verified delivery: parse, then the dedupe marker and the topic's effects in a single
- * transaction. A repeat of a webhook id (Shopify's retry) or of an event id (a second subscription)
- * commits nothing new. A body Shopify signed but the app cannot read is kept as a dead letter and
- * answered 400; unexpected errors propagate so the route answers 5xx and Shopify retries.
+ * transaction, which `admit` lets in. A repeat of a webhook id (Shopify's retry) or of an event id
+ * (a second subscription) commits nothing new. A body Shopify signed but the app cannot read is
+ * kept as a dead letter and answered 400; unexpected errors propagate so the route answers 5xx
+ * and Shopify retries.
  */
 export async function runTopicHandler<Schema extends z.ZodType>(
   database: SqlDatabase,
   delivery: VerifiedDelivery,
   rawBody: string,
   handler: TopicHandler<Schema>,
+  admit: Admit = atOnce,
 ): Promise<WebhookAnswer> {
   const context = {
     shop: delivery.shop,
@@ -92,8 +99,8 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       problems,
     });
   }
-  const outcome = await database
-    .transaction((tx) => {
+  const outcome = await admit(() =>
+    database.transaction((tx) => {
       // Sent with the handler's first statement rather than waited for: a repeat fails that
       // statement, and everything the handler did is rolled back with the transaction.
       tx.write(
@@ -103,12 +110,12 @@ export async function runTopicHandler<Schema extends z.ZodType>(
         () => new RepeatedDelivery(),
       );
       return handler.handle(tx, { ...delivery, payload: parsed.data });
-    })
-    .catch((error: unknown) => {
-      if (error instanceof RepeatedDelivery)
-        return { status: "duplicate" as const };
-      throw error;
-    });
+    }),
+  ).catch((error: unknown) => {
+    if (error instanceof RepeatedDelivery)
+      return { status: "duplicate" as const };
+    throw error;
+  });
   log("info", "webhook handled", { ...context, ...outcome });
   return answer(200, outcome);
 }

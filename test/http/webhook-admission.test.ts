@@ -1,0 +1,105 @@
+import { expect, it } from "vitest";
+import { orderPayload } from "../../simulator/webhooks";
+import { openProgramShop, sendPaidOrder } from "../support/shops";
+import { useTestStack } from "../support/stack";
+import { sendWebhook } from "../support/webhooks";
+
+// One place for the direct routes' admitted work, so that a single delivery waiting for the
+// database holds all of them. Read by the app server when the stack starts it.
+process.env.APP_DIRECT_CONCURRENCY = "1";
+
+const stack = useTestStack();
+
+const ada = { id: 801, email: "ada@example.org" };
+const grace = { id: 802, email: "grace@example.org" };
+const placedAt = new Date(Date.now() - 86_400_000);
+
+/**
+ * Holds the member's row in an open transaction, as a long statement of another delivery would:
+ * a delivery for this member then waits in the database, inside its place. Resolves once the row
+ * is held, to the function that lets it go.
+ */
+async function holdMemberRow(
+  shop: string,
+  customerId: number,
+): Promise<() => Promise<void>> {
+  let letGo!: () => void;
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  let held!: () => void;
+  const holding = new Promise<void>((resolve) => (held = resolve));
+  const transaction = stack.db.sql.transaction(async (tx) => {
+    await tx.query(
+      `SELECT 1 FROM "Member" WHERE shop = $1 AND "customerId" = $2 FOR UPDATE`,
+      [shop, String(customerId)],
+    );
+    held();
+    await released;
+  });
+  await holding;
+  return async () => {
+    letGo();
+    await transaction;
+  };
+}
+
+it("refuses a forged delivery at once while the deliveries before it wait for the database, and lets those in one at a time", async () => {
+  const shop = await openProgramShop(stack, "admission.myshopify.com");
+  const first = await sendPaidOrder(stack, shop, {
+    id: 1,
+    price: "10.00",
+    customer: ada,
+    createdAt: placedAt,
+  });
+  expect(first.status).toBe(200);
+
+  const letGo = await holdMemberRow(shop, ada.id);
+  const waiting = sendPaidOrder(stack, shop, {
+    id: 2,
+    price: "20.00",
+    customer: ada,
+    createdAt: placedAt,
+  });
+  // Time for the delivery above to take the one place; whether it has changes nothing below but
+  // how much this test proves: a forged delivery that needed a place would wait behind it.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const behind = sendPaidOrder(stack, shop, {
+    id: 3,
+    price: "30.00",
+    customer: grace,
+    createdAt: placedAt,
+  });
+  const forged = await sendWebhook(
+    stack.app,
+    shop,
+    "orders/paid",
+    orderPayload({
+      id: 4,
+      currency: "USD",
+      customer: grace,
+      lines: [{ id: 40, price: "40.00", quantity: 1 }],
+    }),
+    { secret: "not-the-app-secret" },
+  );
+  expect(forged.status).toBe(401);
+
+  await letGo();
+  const answers = await Promise.all([waiting, behind]);
+  expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+  // With one place, one of the two waited for the other's transaction, and says so.
+  const timings = answers.map(
+    (answer) => answer.headers.get("server-timing") ?? "",
+  );
+  expect(timings.filter((timing) => /queue;dur=/.test(timing))).toHaveLength(
+    1,
+  );
+
+  const earned = await stack.db.prisma.ledgerEntry.findMany({
+    where: { shop, kind: "EARN" },
+    orderBy: { orderId: "asc" },
+  });
+  expect(earned.map((entry) => [entry.orderId, entry.points])).toEqual([
+    ["1", 10],
+    ["2", 20],
+    ["3", 30],
+  ]);
+});
