@@ -120,7 +120,10 @@ function pipelinedTx(
   return {
     behindWrites,
     tx: {
-      query: (text, values) => behindWrites(send(text, values)),
+      query(text, values) {
+        wire?.hold();
+        return behindWrites(send(text, values));
+      },
       write(text, values, unlessWritten) {
         wire?.hold();
         inFlight.push(
@@ -138,10 +141,12 @@ function pipelinedTx(
 }
 
 /**
- * The client's socket, corked while writes wait for the statement they travel with: `pg` writes
- * each statement on its own, and on this path a socket write costs more than the statement's
- * bytes (docs/decisions/007-webhook-path.md). `connection.stream` is not in `pg`'s types; without
- * it the statements still travel together, in separate writes.
+ * The client's socket, corked while writes wait for the statement they travel with, and until the
+ * current turn of the event loop ends: `pg` writes each statement on its own, and on this path a
+ * socket write costs more than the statement's bytes (docs/decisions/007-webhook-path.md). Two
+ * queries asked for together (`Promise.all`) leave in one write with the writes before them.
+ * `connection.stream` is not in `pg`'s types; without it the statements still travel together, in
+ * separate writes.
  */
 function clientWire(client: pg.PoolClient): Wire | undefined {
   const stream = (
@@ -160,7 +165,9 @@ function clientWire(client: pg.PoolClient): Wire | undefined {
     release() {
       if (!held) return;
       held = false;
-      stream.uncork?.();
+      // Each hold corks once and each release uncorks once: the socket writes when the last
+      // statement of this turn has been handed to it.
+      process.nextTick(() => stream.uncork?.());
     },
   };
 }
