@@ -14,6 +14,9 @@ const ada = { id: 801, email: "ada@example.org" };
 const grace = { id: 802, email: "grace@example.org" };
 const placedAt = new Date(Date.now() - 86_400_000);
 
+/** Long enough for a request sent before it to reach the app's admission, on a busy machine too. */
+const aMoment = () => new Promise((resolve) => setTimeout(resolve, 200));
+
 /**
  * Holds the member's row in an open transaction, as a long statement of another delivery would:
  * a delivery for this member then waits in the database, inside its place. Resolves once the row
@@ -59,9 +62,9 @@ it("refuses a forged delivery at once while the deliveries before it wait for th
     customer: ada,
     createdAt: placedAt,
   });
-  // Time for the delivery above to take the one place; whether it has changes nothing below but
-  // how much this test proves: a forged delivery that needed a place would wait behind it.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Time for the delivery above to take the one place: a forged delivery that needed a place
+  // would then wait behind it.
+  await aMoment();
   const behind = sendPaidOrder(stack, shop, {
     id: 3,
     price: "30.00",
@@ -81,6 +84,8 @@ it("refuses a forged delivery at once while the deliveries before it wait for th
     { secret: "not-the-app-secret" },
   );
   expect(forged.status).toBe(401);
+  // Time for the third delivery to ask for its place as well, before the first gives its up.
+  await aMoment();
 
   await letGo();
   const answers = await Promise.all([waiting, behind]);
