@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { orderPayload } from "../../simulator/webhooks";
 import { openProgramShop, sendPaidOrder } from "../support/shops";
 import { useTestStack } from "../support/stack";
@@ -7,6 +7,9 @@ import { sendWebhook } from "../support/webhooks";
 // One place for the direct routes' admitted work, so that a single delivery waiting for the
 // database holds all of them. Read by the app server when the stack starts it.
 process.env.APP_DIRECT_CONCURRENCY = "1";
+afterAll(() => {
+  delete process.env.APP_DIRECT_CONCURRENCY;
+});
 
 const stack = useTestStack();
 
