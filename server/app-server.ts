@@ -182,9 +182,9 @@ export function createAppServer(options: AppServerOptions): http.Server {
           body,
           fetchRequest: () => fetchRequest(request, response, url, body),
           admit: (work) =>
-            admission.run((waitedMs) => {
+            admission.run((waitedMs, leave) => {
               queuedMs += waitedMs;
-              return work();
+              return work(leave);
             }),
         };
         const answer = await direct(directRequest);

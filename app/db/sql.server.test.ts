@@ -37,3 +37,45 @@ it("a connection the server drops between a transaction's statements fails that 
     await sql.close();
   }
 });
+
+it("a transaction waiting for the connection starts behind a COMMIT in flight, and keeps its work when that COMMIT rolls back", async (context) => {
+  const unreachable = await unreachableReason(serverUrl);
+  if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
+  // One connection, so both transactions share it, and so does the session's temporary table.
+  const sql = postgresSql(serverUrl, 1);
+  try {
+    await sql.query("CREATE TEMP TABLE chained (id int PRIMARY KEY)");
+    const events: string[] = [];
+    let commitSent = false;
+    const first = sql.transaction(
+      async (tx) => {
+        tx.write("INSERT INTO chained VALUES (1)");
+        // A duplicate: the COMMIT is answered with a rollback.
+        tx.write("INSERT INTO chained VALUES (1)");
+        return "first";
+      },
+      { onCommitSent: () => (commitSent = true) },
+    );
+    const firstSettled = first.then(
+      () => events.push("first settled"),
+      () => events.push("first settled"),
+    );
+    const second = sql.transaction(async (tx) => {
+      events.push("second began");
+      await tx.query("INSERT INTO chained VALUES (2) RETURNING id");
+      tx.write("INSERT INTO chained VALUES (3)");
+      return "second";
+    });
+    await expect(first).rejects.toThrow(/duplicate key/);
+    expect(await second).toBe("second");
+    await firstSettled;
+    expect(commitSent).toBe(true);
+    expect(events).toEqual(["second began", "first settled"]);
+    expect(await sql.query("SELECT id FROM chained ORDER BY id")).toEqual([
+      { id: 2 },
+      { id: 3 },
+    ]);
+  } finally {
+    await sql.close();
+  }
+});

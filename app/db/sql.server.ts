@@ -31,8 +31,20 @@ export interface Tx extends Queryable {
   ): void;
 }
 
+export interface TransactionOptions {
+  /**
+   * Told when the COMMIT has been sent and the connection handed back (PostgreSQL only): the next
+   * transaction given that connection sends its statements behind the COMMIT at once, and the
+   * server runs them as soon as the commit is done. This transaction's outcome is still to come.
+   */
+  onCommitSent?: () => void;
+}
+
 export interface SqlDatabase extends Queryable {
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(
+    work: (tx: Tx) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -202,7 +214,7 @@ export function postgresSql(
       })
     ).rows as Row[];
   return {
-    async transaction(work) {
+    async transaction(work, options) {
       const client = await pool.connect();
       // The pool only listens to idle connections. One the server drops while this transaction
       // holds it (a restart, a failover) reports an 'error' event between two statements, which
@@ -215,6 +227,14 @@ export function postgresSql(
         });
       };
       client.on("error", onLost);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        client.off("error", onLost);
+        // A lost connection is closed rather than handed to the next transaction.
+        client.release(lost);
+      };
       const { tx, behindWrites } = pipelinedTx(
         (text, values) => run(client, text, values),
         clientWire(client),
@@ -222,7 +242,13 @@ export function postgresSql(
       try {
         tx.write("BEGIN");
         const result = await work(tx);
-        const commit = await behindWrites(client.query("COMMIT"));
+        const committing = client.query("COMMIT");
+        // The COMMIT ends the transaction whatever it answers, so the connection can go on at
+        // once: the pool hands out its most recently released connection first, and the next
+        // transaction's statements queue behind this COMMIT instead of waiting a round trip.
+        release();
+        options?.onCommitSent?.();
+        const commit = await behindWrites(committing);
         // PostgreSQL answers COMMIT with a rollback, not an error, when a statement failed and
         // the work carried on past it: nothing was written, and the caller must hear so.
         if (commit.command !== "COMMIT")
@@ -231,12 +257,12 @@ export function postgresSql(
           );
         return result;
       } catch (error) {
-        await tx.query("ROLLBACK").catch(() => undefined);
+        // After the COMMIT the connection may already carry another transaction: a ROLLBACK
+        // sent then would undo that one's work.
+        if (!released) await tx.query("ROLLBACK").catch(() => undefined);
         throw error;
       } finally {
-        client.off("error", onLost);
-        // A lost connection is closed rather than handed to the next transaction.
-        client.release(lost);
+        release();
       }
     },
     query: (text, values) => run(pool, text, values),

@@ -49,10 +49,13 @@ function parseJson(
   }
 }
 
-/** Runs work when there is room for it: the server's places for hot-path work, or at once. */
-export type Admit = <T>(work: () => Promise<T>) => Promise<T>;
+/**
+ * Runs work when there is room for it: the server's places for hot-path work, or at once. The work
+ * may give its place up before it ends (`leave`).
+ */
+export type Admit = <T>(work: (leave: () => void) => Promise<T>) => Promise<T>;
 
-const atOnce: Admit = (work) => work();
+const atOnce: Admit = (work) => work(() => {});
 
 /**
  * Runs one verified delivery: parse, then the dedupe marker and the topic's effects in a single
@@ -99,18 +102,22 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       problems,
     });
   }
-  const outcome = await admit(() =>
-    database.transaction((tx) => {
-      // Sent with the handler's first statement rather than waited for: a repeat fails that
-      // statement, and everything the handler did is rolled back with the transaction.
-      tx.write(
-        `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
-        () => new RepeatedDelivery(),
-      );
-      return handler.handle(tx, { ...delivery, payload: parsed.data });
-    }),
+  const outcome = await admit((leave) =>
+    database.transaction(
+      (tx) => {
+        // Sent with the handler's first statement rather than waited for: a repeat fails that
+        // statement, and everything the handler did is rolled back with the transaction.
+        tx.write(
+          `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING RETURNING 1`,
+          [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
+          () => new RepeatedDelivery(),
+        );
+        return handler.handle(tx, { ...delivery, payload: parsed.data });
+      },
+      // The next delivery's transaction starts behind this COMMIT rather than after its answer.
+      { onCommitSent: leave },
+    ),
   ).catch((error: unknown) => {
     if (error instanceof RepeatedDelivery)
       return { status: "duplicate" as const };
