@@ -31,8 +31,10 @@ const contentTypes: Record<string, string> = {
 };
 
 // Measured with `npm run bench -- checkout webhooks`: a handful in flight keeps the CPU and the
-// database busy without making each request wait for the others' slices of the event loop.
-const defaultDirectConcurrency = 4;
+// database busy without making each request wait for the others' slices of the event loop. A
+// webhook's transaction leaves its place when its COMMIT is sent, so three places keep up to six
+// transactions at the database (docs/decisions/007-webhook-path.md).
+const defaultDirectConcurrency = 3;
 
 class BodyTooLarge extends Error {}
 
