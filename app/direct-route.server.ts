@@ -14,11 +14,12 @@ export interface DirectRequest {
   /**
    * Runs `work` in one of the server's few places for hot-path work (server/admission.ts), waiting
    * its turn when they are taken. A route puts there what holds the database or the event loop
-   * for long, and keeps outside what answers at once: a webhook verifies and parses its delivery
-   * before it waits, and only its transaction takes a place, which it gives up (`leave`) once its
-   * COMMIT has been sent.
+   * for long, and keeps outside what answers at once. Webhooks do not take places: their
+   * transactions wait in the database's lane (app/db/transaction-lane.server.ts).
    */
-  admit<T>(work: (leave: () => void) => Promise<T>): Promise<T>;
+  admit<T>(work: () => Promise<T>): Promise<T>;
+  /** Counts a wait for a turn outside the places (a webhook's transaction in the lane) as queued. */
+  waited(ms: number): void;
 }
 
 /** A small answer, which the server writes head and body in one go. */

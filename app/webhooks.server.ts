@@ -8,7 +8,7 @@ import {
 import { log } from "./logger.server";
 import {
   runTopicHandler,
-  type Admit,
+  type OnWaited,
   type TopicHandler,
   type WebhookAnswer,
 } from "./services/webhook-runner.server";
@@ -26,7 +26,7 @@ import {
 async function answerWebhook<Schema extends z.ZodType>(
   request: SignedRequest & { method: string },
   handler: TopicHandler<Schema>,
-  admit?: Admit,
+  onWaited?: OnWaited,
 ): Promise<WebhookAnswer> {
   if (request.method !== "POST")
     return { status: 405, body: { error: "Webhooks are POSTed." } };
@@ -43,7 +43,7 @@ async function answerWebhook<Schema extends z.ZodType>(
       delivery,
       request.rawBody,
       handler,
-      admit,
+      onWaited,
     );
   } catch (error) {
     log("error", "webhook failed", {
@@ -110,9 +110,9 @@ export function webhookRoute(
       },
       handler,
       // Verified and parsed before the delivery waits: a forged or unreadable one is answered at
-      // once, and the event loop works on arrivals while the admitted transactions wait for the
-      // database (docs/decisions/007-webhook-path.md).
-      (work) => request.admit(work),
+      // once, and the event loop works on arrivals while the transactions wait for the database
+      // (docs/decisions/007-webhook-path.md).
+      request.waited,
     );
     return jsonAnswer(answer.status, answer.body);
   };

@@ -16,14 +16,8 @@ export class Admission {
       );
   }
 
-  /**
-   * Runs `work` in its turn, telling it how long it waited (0 when admitted at once). The place is
-   * given up when the work ends, or earlier when it calls `leave`: a webhook leaves once its COMMIT
-   * is on its way, so that the next transaction's statements can follow it on the same connection.
-   */
-  async run<T>(
-    work: (waitedMs: number, leave: () => void) => Promise<T>,
-  ): Promise<T> {
+  /** Runs `work` in its turn, telling it how long it waited (0 when admitted at once). */
+  async run<T>(work: (waitedMs: number) => Promise<T>): Promise<T> {
     let waitedMs = 0;
     if (this.#active < this.limit) this.#active += 1;
     else {
@@ -32,18 +26,12 @@ export class Admission {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
       waitedMs = performance.now() - queuedAt;
     }
-    let left = false;
-    const leave = () => {
-      if (left) return;
-      left = true;
+    try {
+      return await work(waitedMs);
+    } finally {
       const next = this.#waiting.shift();
       if (next) next();
       else this.#active -= 1;
-    };
-    try {
-      return await work(waitedMs, leave);
-    } finally {
-      leave();
     }
   }
 }

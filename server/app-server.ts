@@ -30,10 +30,11 @@ const contentTypes: Record<string, string> = {
   ".ico": "image/x-icon",
 };
 
-// Measured with `npm run bench -- checkout webhooks`: a handful in flight keeps the CPU and the
-// database busy without making each request wait for the others' slices of the event loop. A
-// webhook's transaction leaves its place when its COMMIT is sent, so three places keep up to six
-// transactions at the database (docs/decisions/007-webhook-path.md).
+// Measured with `npm run bench -- checkout`: a handful in flight keeps the CPU and the database
+// busy without making each request wait for the others' slices of the event loop; the summary
+// measured the same at three places as at four (docs/decisions/016-hot-paths-admission-server-timing.md).
+// Webhooks take no place: their transactions wait in the database's lane
+// (docs/decisions/007-webhook-path.md).
 const defaultDirectConcurrency = 3;
 
 class BodyTooLarge extends Error {}
@@ -184,10 +185,13 @@ export function createAppServer(options: AppServerOptions): http.Server {
           body,
           fetchRequest: () => fetchRequest(request, response, url, body),
           admit: (work) =>
-            admission.run((waitedMs, leave) => {
+            admission.run((waitedMs) => {
               queuedMs += waitedMs;
-              return work(leave);
+              return work();
             }),
+          waited: (ms) => {
+            queuedMs += ms;
+          },
         };
         const answer = await direct(directRequest);
         // Head and body leave in one socket write.

@@ -79,3 +79,29 @@ it("a transaction waiting for the connection starts behind a COMMIT in flight, a
     await sql.close();
   }
 });
+
+it("answers a query asked for between two writes of the same turn, as when two deliveries share a transaction", async (context) => {
+  const unreachable = await unreachableReason(serverUrl);
+  if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
+  const sql = postgresSql(serverUrl, 1);
+  try {
+    await sql.query("CREATE TEMP TABLE interleaved (id int PRIMARY KEY)");
+    const answered = await sql.transaction(async (tx) => {
+      // One delivery's write, another's query, then the first one's next write, all in one turn:
+      // the query must leave for the server even though a write follows it.
+      tx.write("INSERT INTO interleaved VALUES (1)");
+      const counted = tx.query<{ count: number }>(
+        "SELECT count(*)::int AS count FROM interleaved",
+      );
+      tx.write("INSERT INTO interleaved VALUES (2)");
+      return counted;
+    });
+    expect(answered).toEqual([{ count: 1 }]);
+    expect(await sql.query("SELECT id FROM interleaved ORDER BY id")).toEqual([
+      { id: 1 },
+      { id: 2 },
+    ]);
+  } finally {
+    await sql.close();
+  }
+});

@@ -176,10 +176,14 @@ function clientWire(client: pg.PoolClient): Wire | undefined {
     },
     release() {
       if (!held) return;
-      held = false;
-      // Each hold corks once and each release uncorks once: the socket writes when the last
-      // statement of this turn has been handed to it.
-      process.nextTick(() => stream.uncork?.());
+      // One uncork for the one cork, once the turn ends: a write handed over after the release
+      // in the same turn (another delivery's, in a shared transaction) must not cork the socket
+      // a second time, or the statements before it would wait for a release that may not come.
+      process.nextTick(() => {
+        if (!held) return;
+        held = false;
+        stream.uncork?.();
+      });
     },
   };
 }

@@ -57,6 +57,23 @@ export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
       await recordReferralOrder(tx, shop, order, otherCodes, now);
     return outcome;
   },
+  // A discount code can lead to another member's rows (the redemption's owner, a referral's
+  // advocate), which no claim names: such an order has a transaction of its own.
+  claims({ payload }) {
+    if (orderDiscountCodes(payload).length > 0) return null;
+    const emails = [
+      payload.email,
+      payload.contact_email,
+      payload.customer?.email,
+    ].flatMap((email) =>
+      email ? [`email:${email.trim().toLowerCase()}`] : [],
+    );
+    return [
+      `order:${payload.id}`,
+      ...(payload.customer ? [`customer:${payload.customer.id}`] : []),
+      ...emails,
+    ];
+  },
 };
 
 export const ordersCancelled: TopicHandler<typeof orderCancelledPayloadSchema> =

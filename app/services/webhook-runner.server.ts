@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Tx } from "~/db/client.server";
 import type { SqlDatabase } from "~/db/sql.server";
+import { laneOf } from "~/db/transaction-lane.server";
 import { log } from "~/logger.server";
 import type { VerifiedDelivery } from "~/shopify/webhook-validation.server";
 
@@ -22,6 +23,13 @@ export interface TopicHandler<Schema extends z.ZodType> {
   topic: string;
   payload: Schema;
   handle(tx: Tx, delivery: Delivery<z.output<Schema>>): Promise<WebhookOutcome>;
+  /**
+   * The rows of the delivery's effects that no other delivery may touch in the same transaction
+   * (its order, its customer, its e-mail address), named without the shop. A delivery that
+   * claims them can share a transaction with others (TransactionLane); without claims (absent, or
+   * null when its effects may reach someone else's rows) it has a transaction of its own.
+   */
+  claims?(delivery: Delivery<z.output<Schema>>): string[] | null;
 }
 
 /** What the route answers Shopify: a status and a small JSON body. */
@@ -49,17 +57,13 @@ function parseJson(
   }
 }
 
-/**
- * Runs work when there is room for it: the server's places for hot-path work, or at once. The work
- * may give its place up before it ends (`leave`).
- */
-export type Admit = <T>(work: (leave: () => void) => Promise<T>) => Promise<T>;
-
-const atOnce: Admit = (work) => work(() => {});
+/** Told how long a delivery waited for its transaction (0 when it started at once). */
+export type OnWaited = (ms: number) => void;
 
 /**
  * Runs one verified delivery: parse, then the dedupe marker and the topic's effects in a single
- * transaction, which `admit` lets in. A repeat of a webhook id (Shopify's retry) or of an event id
+ * transaction of the database's lane: shared with other deliveries when the handler claims its
+ * rows, else its own. A repeat of a webhook id (Shopify's retry) or of an event id
  * (a second subscription) commits nothing new. A body Shopify signed but the app cannot read is
  * kept as a dead letter and answered 400; unexpected errors propagate so the route answers 5xx
  * and Shopify retries.
@@ -69,7 +73,7 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   delivery: VerifiedDelivery,
   rawBody: string,
   handler: TopicHandler<Schema>,
-  admit: Admit = atOnce,
+  onWaited?: OnWaited,
 ): Promise<WebhookAnswer> {
   const context = {
     shop: delivery.shop,
@@ -102,27 +106,36 @@ export async function runTopicHandler<Schema extends z.ZodType>(
       problems,
     });
   }
-  const outcome = await admit((leave) =>
-    database.transaction(
-      (tx) => {
-        // Sent with the handler's first statement rather than waited for: a repeat fails that
-        // statement, and everything the handler did is rolled back with the transaction.
-        tx.write(
-          `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
-           ON CONFLICT DO NOTHING RETURNING 1`,
-          [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
-          () => new RepeatedDelivery(),
-        );
-        return handler.handle(tx, { ...delivery, payload: parsed.data });
-      },
-      // The next delivery's transaction starts behind this COMMIT rather than after its answer.
-      { onCommitSent: leave },
-    ),
-  ).catch((error: unknown) => {
-    if (error instanceof RepeatedDelivery)
-      return { status: "duplicate" as const };
-    throw error;
-  });
+  const applied = { ...delivery, payload: parsed.data };
+  const apply = (tx: Tx) => {
+    // Sent with the handler's first statement rather than waited for: a repeat fails that
+    // statement, and everything the handler did is rolled back with the transaction.
+    tx.write(
+      `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
+      () => new RepeatedDelivery(),
+    );
+    return handler.handle(tx, applied);
+  };
+  const claims = handler.claims?.(applied);
+  const outcome = await laneOf(database)
+    .run(
+      claims
+        ? [
+            ...claims,
+            `webhook:${delivery.webhookId}`,
+            `event:${delivery.eventId ?? delivery.webhookId}`,
+          ].map((claim) => `${delivery.shop}/${claim}`)
+        : null,
+      apply,
+      onWaited,
+    )
+    .catch((error: unknown) => {
+      if (error instanceof RepeatedDelivery)
+        return { status: "duplicate" as const };
+      throw error;
+    });
   log("info", "webhook handled", { ...context, ...outcome });
   return answer(200, outcome);
 }

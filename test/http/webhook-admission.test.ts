@@ -1,16 +1,11 @@
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { orderPayload } from "../../simulator/webhooks";
 import { openProgramShop, sendPaidOrder } from "../support/shops";
 import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
-// One place for the direct routes' admitted work, so that a single delivery waiting for the
-// database holds all of them. Read by the app server when the stack starts it.
-process.env.APP_DIRECT_CONCURRENCY = "1";
-afterAll(() => {
-  delete process.env.APP_DIRECT_CONCURRENCY;
-});
-
+// Webhook transactions run one at a time (TransactionLane), shared by paid orders without discount
+// codes: a delivery waiting for the database there holds up the ones behind it.
 const stack = useTestStack();
 
 const ada = { id: 801, email: "ada@example.org" };
@@ -22,7 +17,7 @@ const aMoment = () => new Promise((resolve) => setTimeout(resolve, 200));
 
 /**
  * Holds the member's row in an open transaction, as a long statement of another delivery would:
- * a delivery for this member then waits in the database, inside its place. Resolves once the row
+ * a delivery for this member then waits in the database, inside its transaction. Resolves once the row
  * is held, to the function that lets it go.
  */
 async function holdMemberRow(
@@ -65,7 +60,7 @@ it("refuses a forged delivery at once while the deliveries before it wait for th
     customer: ada,
     createdAt: placedAt,
   });
-  // Time for the delivery above to take the one place: a forged delivery that needed a place
+  // Time for the delivery above to start its transaction: a forged delivery that needed one
   // would then wait behind it.
   await aMoment();
   const behind = sendPaidOrder(stack, shop, {
@@ -87,13 +82,13 @@ it("refuses a forged delivery at once while the deliveries before it wait for th
     { secret: "not-the-app-secret" },
   );
   expect(forged.status).toBe(401);
-  // Time for the third delivery to ask for its place as well, before the first gives its up.
+  // Time for the third delivery to wait for its transaction as well, before the first commits.
   await aMoment();
 
   await letGo();
   const answers = await Promise.all([waiting, behind]);
   expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
-  // With one place, one of the two waited for the other's transaction, and says so.
+  // One of the two waited for the other's transaction, and says so.
   const timings = answers.map(
     (answer) => answer.headers.get("server-timing") ?? "",
   );

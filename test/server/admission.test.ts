@@ -57,37 +57,6 @@ describe("the admission gate in front of the direct routes", () => {
     expect(await second).toBe("ran");
   });
 
-  it("hands the place on when the work leaves, before the work ends, and only once", async () => {
-    const gate = new Admission(1);
-    const works = [pending(), pending(), pending()];
-    const started: number[] = [];
-    let leaveFirst!: () => void;
-    const runs = works.map((work, index) =>
-      gate.run(async (_waitedMs, leave) => {
-        started.push(index);
-        if (index === 0) leaveFirst = leave;
-        await work.done;
-      }),
-    );
-    await tick();
-    expect(started).toEqual([0]);
-
-    leaveFirst();
-    leaveFirst();
-    await tick();
-    expect(started).toEqual([0, 1]);
-    // The first work ending gives up no second place.
-    works[0]?.finish();
-    await tick();
-    expect(started).toEqual([0, 1]);
-
-    works[1]?.finish();
-    await tick();
-    expect(started).toEqual([0, 1, 2]);
-    works[2]?.finish();
-    await Promise.all(runs);
-  });
-
   it("refuses a limit that would admit nothing", () => {
     expect(() => new Admission(0)).toThrow(/positive integer/);
   });
