@@ -5,11 +5,27 @@ import {
   defaultAdminUrl,
   unreachableReason,
 } from "../../scripts/bench/postgres";
-import { postgresSql } from "./sql.server";
+import { postgresSql, type SqlDatabase } from "./sql.server";
 
 // The write path on a PostgreSQL server (DATABASE_URL's, else the local default one): only a
 // server can drop a connection under a transaction, as a restart or a failover does.
 const serverUrl = process.env.DATABASE_URL || defaultAdminUrl;
+
+/** The write path on the server with `poolSize` connections, closed when `use` is done. */
+async function onServer(
+  context: { skip(note: string): void },
+  poolSize: number,
+  use: (sql: SqlDatabase) => Promise<void>,
+) {
+  const unreachable = await unreachableReason(serverUrl);
+  if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
+  const sql = postgresSql(serverUrl, poolSize);
+  try {
+    await use(sql);
+  } finally {
+    await sql.close();
+  }
+}
 
 it("a connection the server drops between a transaction's statements fails that transaction, not the process", async (context) => {
   const unreachable = await unreachableReason(serverUrl);
@@ -38,12 +54,9 @@ it("a connection the server drops between a transaction's statements fails that 
   }
 });
 
-it("a transaction waiting for the connection starts behind a COMMIT in flight, and keeps its work when that COMMIT rolls back", async (context) => {
-  const unreachable = await unreachableReason(serverUrl);
-  if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
+it("a transaction waiting for the connection starts behind a COMMIT in flight, and keeps its work when that COMMIT rolls back", (context) =>
   // One connection, so both transactions share it, and so does the session's temporary table.
-  const sql = postgresSql(serverUrl, 1);
-  try {
+  onServer(context, 1, async (sql) => {
     await sql.query("CREATE TEMP TABLE chained (id int PRIMARY KEY)");
     const events: string[] = [];
     let commitSent = false;
@@ -75,16 +88,10 @@ it("a transaction waiting for the connection starts behind a COMMIT in flight, a
       { id: 2 },
       { id: 3 },
     ]);
-  } finally {
-    await sql.close();
-  }
-});
+  }));
 
-it("answers a query asked for between two writes of the same turn, as when two deliveries share a transaction", async (context) => {
-  const unreachable = await unreachableReason(serverUrl);
-  if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
-  const sql = postgresSql(serverUrl, 1);
-  try {
+it("answers a query asked for between two writes of the same turn, as when two deliveries share a transaction", (context) =>
+  onServer(context, 1, async (sql) => {
     await sql.query("CREATE TEMP TABLE interleaved (id int PRIMARY KEY)");
     const answered = await sql.transaction(async (tx) => {
       // One delivery's write, another's query, then the first one's next write, all in one turn:
@@ -101,7 +108,4 @@ it("answers a query asked for between two writes of the same turn, as when two d
       { id: 1 },
       { id: 2 },
     ]);
-  } finally {
-    await sql.close();
-  }
-});
+  }));
