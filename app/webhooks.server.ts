@@ -5,10 +5,10 @@ import {
   type DirectAnswer,
   type DirectRoute,
 } from "./direct-route.server";
+import type { OnTurn } from "./db/transaction-lane.server";
 import { log } from "./logger.server";
 import {
   runTopicHandler,
-  type OnWaited,
   type TopicHandler,
   type WebhookAnswer,
 } from "./services/webhook-runner.server";
@@ -26,7 +26,7 @@ import {
 async function answerWebhook<Schema extends z.ZodType>(
   request: SignedRequest & { method: string },
   handler: TopicHandler<Schema>,
-  onWaited?: OnWaited,
+  onWaited?: OnTurn,
 ): Promise<WebhookAnswer> {
   if (request.method !== "POST")
     return { status: 405, body: { error: "Webhooks are POSTed." } };

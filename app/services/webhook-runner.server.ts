@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Tx } from "~/db/client.server";
 import type { SqlDatabase } from "~/db/sql.server";
-import { laneOf } from "~/db/transaction-lane.server";
+import { laneOf, type OnTurn } from "~/db/transaction-lane.server";
 import { log } from "~/logger.server";
 import type { VerifiedDelivery } from "~/shopify/webhook-validation.server";
 
@@ -57,9 +57,6 @@ function parseJson(
   }
 }
 
-/** Told how long a delivery waited for its transaction (0 when it started at once). */
-export type OnWaited = (ms: number) => void;
-
 /**
  * Runs one verified delivery: parse, then the dedupe marker and the topic's effects in a single
  * transaction of the database's lane: shared with other deliveries when the handler claims its
@@ -73,7 +70,7 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   delivery: VerifiedDelivery,
   rawBody: string,
   handler: TopicHandler<Schema>,
-  onWaited?: OnWaited,
+  onWaited?: OnTurn,
 ): Promise<WebhookAnswer> {
   const context = {
     shop: delivery.shop,

@@ -17,8 +17,8 @@ const aMoment = () => new Promise((resolve) => setTimeout(resolve, 200));
 
 /**
  * Holds the member's row in an open transaction, as a long statement of another delivery would:
- * a delivery for this member then waits in the database, inside its transaction. Resolves once the row
- * is held, to the function that lets it go.
+ * a delivery for this member then waits in the database, inside its transaction. Resolves once
+ * the row is held, to the function that lets it go.
  */
 async function holdMemberRow(
   shop: string,
@@ -92,9 +92,7 @@ it("refuses a forged delivery at once while the deliveries before it wait for th
   const timings = answers.map(
     (answer) => answer.headers.get("server-timing") ?? "",
   );
-  expect(timings.filter((timing) => /queue;dur=/.test(timing))).toHaveLength(
-    1,
-  );
+  expect(timings.filter((timing) => /queue;dur=/.test(timing))).toHaveLength(1);
 
   const earned = await stack.db.prisma.ledgerEntry.findMany({
     where: { shop, kind: "EARN" },
