@@ -62,7 +62,7 @@ it("runs works that claim different rows in one transaction, and answers each wi
   ]);
 });
 
-it("keeps works that claim the same row in separate transactions, the later one seeing what the earlier committed", async () => {
+it("runs works that claim the same row one after the other in one transaction, the later one seeing what the earlier wrote", async () => {
   const lane = new TransactionLane(db.sql);
   const letGo = holdLane(lane);
   const first = lane.run(["order/1"], insertRow("same-first"));
@@ -79,10 +79,46 @@ it("keeps works that claim the same row in separate transactions, the later one 
     second,
     other,
   ]);
-  // The work for another order joined the first group; the second work for order 1 waited for it.
-  expect(otherTransaction).toBe(firstTransaction);
-  expect(later.transaction).not.toBe(firstTransaction);
+  expect([later.transaction, otherTransaction]).toEqual([
+    firstTransaction,
+    firstTransaction,
+  ]);
   expect(later.seen).toEqual([{ key: "same-first" }]);
+});
+
+it("leaves a work whose chain would grow too long for the next group, and with it every later work on its rows", async () => {
+  const lane = new TransactionLane(db.sql, { maxChain: 2 });
+  const finished: string[] = [];
+  const letGo = holdLane(lane);
+  const works = [
+    ["x1", ["x"]],
+    ["x2", ["x"]],
+    ["x3", ["x"]],
+    ["xy", ["x", "y"]],
+    ["y", ["y"]],
+    ["z", ["z"]],
+  ] as const;
+  const runs = Promise.all(
+    works.map(([key, claims]) =>
+      lane.run(claims, async (tx) => {
+        const transaction = await insertRow(`chain-${key}`)(tx);
+        finished.push(key);
+        return transaction;
+      }),
+    ),
+  );
+  await letGo();
+  const [x1, x2, x3, xy, y, z] = await runs;
+  expect([x2, z]).toEqual([x1, x1]);
+  expect(xy).toBe(x3);
+  expect(new Set([x1, x3, y]).size).toBe(3);
+  expect(finished.filter((key) => key.includes("x"))).toEqual([
+    "x1",
+    "x2",
+    "x3",
+    "xy",
+  ]);
+  expect(finished.indexOf("y")).toBeGreaterThan(finished.indexOf("xy"));
 });
 
 it("when one work of a group fails, commits the others each on its own and fails that one alone", async () => {
@@ -92,8 +128,18 @@ it("when one work of a group fails, commits the others each on its own and fails
   const runs = ["failing-a", "failing-taken", "failing-c"].map((key) =>
     lane.run([key], insertRow(key)),
   );
+  // Behind the failing work in the group: it does not start there, and runs again alone.
+  const started: string[] = [];
+  runs.push(
+    lane.run(["failing-taken"], async (tx) => {
+      started.push("behind");
+      return insertRow("failing-z-behind")(tx);
+    }),
+  );
   await letGo();
-  const [a, taken, c] = await Promise.allSettled(runs);
+  const [a, taken, c, behind] = await Promise.allSettled(runs);
+  expect(behind?.status).toBe("fulfilled");
+  expect(started).toEqual(["behind"]);
   expect(taken?.status).toBe("rejected");
   expect(taken?.status === "rejected" && String(taken.reason)).toMatch(
     /duplicate key/,
@@ -108,6 +154,7 @@ it("when one work of a group fails, commits the others each on its own and fails
     "failing-a",
     "failing-c",
     "failing-taken",
+    "failing-z-behind",
   ]);
 });
 
