@@ -1,31 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { expect, it } from "vitest";
-import {
-  defaultAdminUrl,
-  unreachableReason,
-} from "../../scripts/bench/postgres";
-import { postgresSql, type SqlDatabase } from "./sql.server";
-
-// The write path on a PostgreSQL server (DATABASE_URL's, else the local default one): only a
-// server can drop a connection under a transaction, as a restart or a failover does.
-const serverUrl = process.env.DATABASE_URL || defaultAdminUrl;
-
-/** The write path on the server with `poolSize` connections, closed when `use` is done. */
-async function onServer(
-  context: { skip(note: string): void },
-  poolSize: number,
-  use: (sql: SqlDatabase) => Promise<void>,
-) {
-  const unreachable = await unreachableReason(serverUrl);
-  if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
-  const sql = postgresSql(serverUrl, poolSize);
-  try {
-    await use(sql);
-  } finally {
-    await sql.close();
-  }
-}
+import { unreachableReason } from "../../scripts/bench/postgres";
+import { onServer, serverUrl } from "../../test/support/postgres-server";
+import { postgresSql } from "./sql.server";
 
 it("a connection the server drops between a transaction's statements fails that transaction, not the process", async (context) => {
   const unreachable = await unreachableReason(serverUrl);

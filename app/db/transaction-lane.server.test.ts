@@ -3,6 +3,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from "../../test/support/database";
+import { onServer } from "../../test/support/postgres-server";
 import type { Tx } from "./sql.server";
 import { TransactionLane } from "./transaction-lane.server";
 
@@ -193,3 +194,36 @@ it("tells each work how long it waited for its transaction, and one that found t
   expect(waits.free).toBe(0);
   expect(waits.waiting).toBeGreaterThanOrEqual(15);
 });
+
+// Only a server answers a COMMIT after the lane has been handed on: PGlite hands it on when done.
+it("lets the works that arrive while a COMMIT is answered, with no one waiting before them, start together once it is", (context) =>
+  onServer(context, 1, async (sql) => {
+    await sql.query(`CREATE TEMP TABLE arrivals (key text PRIMARY KEY)`);
+    // A COMMIT that takes a while: a deferred trigger that sleeps at commit time.
+    await sql.query(
+      `CREATE FUNCTION pg_temp.slow_commit() RETURNS trigger LANGUAGE plpgsql AS
+       $$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$`,
+    );
+    await sql.query(
+      `CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON arrivals
+       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.key = 'slow')
+       EXECUTE FUNCTION pg_temp.slow_commit()`,
+    );
+    const arrive = (key: string) => async (tx: Tx) => {
+      const [row] = await tx.query<{ transaction: string }>(
+        `INSERT INTO arrivals (key) VALUES ($1) RETURNING txid_current()::text AS transaction`,
+        [key],
+      );
+      return row?.transaction;
+    };
+    const lane = new TransactionLane(sql);
+    const committing = lane.run(["slow"], arrive("slow"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [first, second] = await Promise.all([
+      lane.run(["a"], arrive("a")),
+      lane.run(["b"], arrive("b")),
+    ]);
+    const slow = await committing;
+    expect(first).not.toBe(slow);
+    expect(second).toBe(first);
+  }));

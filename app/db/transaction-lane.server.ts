@@ -170,8 +170,11 @@ export class TransactionLane {
             (result) => (result as PromiseFulfilledResult<unknown>).value,
           );
         },
-        // The next group's statements follow this COMMIT on the same connection.
-        { onCommitSent: handOn },
+        // The next group's statements follow this COMMIT on the same connection. With no one
+        // waiting yet, the lane stays taken until the COMMIT is answered: the first delivery to
+        // arrive would otherwise start a group of its own while the rest of its cohort is still
+        // arriving, and they would all wait a cycle behind it.
+        { onCommitSent: () => this.#waiting.length > 0 && handOn() },
       );
       group.forEach((waiting, index) => waiting.resolve(values[index]));
     } catch (error) {
