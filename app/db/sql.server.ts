@@ -29,6 +29,25 @@ export interface Tx extends Queryable {
     values?: readonly unknown[],
     unlessWritten?: () => Error,
   ): void;
+  /**
+   * A row of a write that several callers of the transaction make together: the rows given
+   * before the transaction's next statement leave as one statement (see `SharedWrite`), which
+   * costs the server one execution instead of one a row. Otherwise as `write`.
+   */
+  writeRow<Row>(
+    write: SharedWrite<Row>,
+    row: Row,
+    unlessWritten?: () => Error,
+  ): void;
+}
+
+/**
+ * A write whose rows arrive one by one from different callers. `text` takes them as a JSON array
+ * in $1 and returns, as `key`, the key of each row it wrote.
+ */
+export interface SharedWrite<Row> {
+  text: string;
+  key(row: Row): string;
 }
 
 export interface TransactionOptions {
@@ -111,8 +130,46 @@ interface Wire {
 function pipelinedTx(
   send: Send,
   wire?: Wire,
-): { tx: Tx; behindWrites<T>(sent: Promise<T>): Promise<T> } {
+): {
+  tx: Tx;
+  behindWrites<T>(sent: Promise<T>): Promise<T>;
+  sendRows(): void;
+} {
   let inFlight: Promise<WriteOutcome>[] = [];
+  const track = <Row>(
+    sent: Promise<Row[]>,
+    failure: (rows: Row[]) => Error | undefined,
+  ) =>
+    inFlight.push(
+      sent.then(
+        (rows) => {
+          const failed = failure(rows);
+          return failed ? { failed } : null;
+        },
+        (error: unknown) => ({ failed: error }),
+      ),
+    );
+  type RowGiven = { row: unknown; unlessWritten?: () => Error };
+  const rowsGiven = new Map<SharedWrite<unknown>, RowGiven[]>();
+  // Each shared write's rows as one statement, ahead of whatever the transaction sends next.
+  const sendRows = () => {
+    if (rowsGiven.size > 0) wire?.hold();
+    for (const [write, given] of rowsGiven) {
+      track(
+        send<{ key: string }>(write.text, [given.map(({ row }) => row)]),
+        (written) => {
+          const keys = new Set(written.map(({ key }) => key));
+          return given
+            .find(
+              ({ row, unlessWritten }) =>
+                unlessWritten && !keys.has(write.key(row)),
+            )
+            ?.unlessWritten?.();
+        },
+      );
+    }
+    rowsGiven.clear();
+  };
   const settle = async () => {
     const sent = inFlight;
     inFlight = [];
@@ -131,22 +188,24 @@ function pipelinedTx(
   };
   return {
     behindWrites,
+    sendRows,
     tx: {
       query(text, values) {
         wire?.hold();
+        sendRows();
         return behindWrites(send(text, values));
       },
       write(text, values, unlessWritten) {
         wire?.hold();
-        inFlight.push(
-          send(text, values).then(
-            (rows) =>
-              unlessWritten && rows.length === 0
-                ? { failed: unlessWritten() }
-                : null,
-            (error: unknown) => ({ failed: error }),
-          ),
+        sendRows();
+        track(send(text, values), (rows) =>
+          unlessWritten && rows.length === 0 ? unlessWritten() : undefined,
         );
+      },
+      writeRow(write, row, unlessWritten) {
+        const given = rowsGiven.get(write as SharedWrite<unknown>) ?? [];
+        given.push({ row, unlessWritten });
+        rowsGiven.set(write as SharedWrite<unknown>, given);
       },
     },
   };
@@ -239,13 +298,14 @@ export function postgresSql(
         // A lost connection is closed rather than handed to the next transaction.
         client.release(lost);
       };
-      const { tx, behindWrites } = pipelinedTx(
+      const { tx, behindWrites, sendRows } = pipelinedTx(
         (text, values) => run(client, text, values),
         clientWire(client),
       );
       try {
         tx.write("BEGIN");
         const result = await work(tx);
+        sendRows();
         const committing = client.query("COMMIT");
         // The COMMIT ends the transaction whatever it answers, so the connection can go on at
         // once: the pool hands out its most recently released connection first, and the next
@@ -284,10 +344,11 @@ export function pgliteSql(pglite: PGlite): SqlDatabase {
   return {
     transaction: (work) =>
       pglite.transaction(async (transaction) => {
-        const { tx, behindWrites } = pipelinedTx((text, values) =>
+        const { tx, behindWrites, sendRows } = pipelinedTx((text, values) =>
           run(transaction, text, values),
         );
         const result = await work(tx);
+        sendRows();
         // PGlite commits when this returns: the writes still in flight must have succeeded.
         return behindWrites(Promise.resolve(result));
       }),

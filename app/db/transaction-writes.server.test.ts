@@ -3,6 +3,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from "../../test/support/database";
+import type { SharedWrite } from "./sql.server";
 
 // Tx.write sends a write without waiting for it. These are the promises that makes, on whichever
 // database the suite runs on (PGlite, or PostgreSQL when DATABASE_URL is set).
@@ -94,5 +95,77 @@ describe("writes sent without waiting", () => {
     });
     await expect(transaction).rejects.toThrow();
     expect(await pointsOf("carried-on")).toEqual([]);
+  });
+});
+
+describe("rows of a shared write", () => {
+  // Counts the statements that insert into the probe table, whatever number of rows each carries.
+  beforeAll(async () => {
+    await db.sql.query(`CREATE TABLE "RowProbe" (key text PRIMARY KEY)`);
+    await db.sql.query(`CREATE TABLE "RowProbeStatements" (key text)`);
+    await db.sql.query(
+      `CREATE FUNCTION row_probe_statement() RETURNS trigger LANGUAGE plpgsql AS
+       $$ BEGIN INSERT INTO "RowProbeStatements" VALUES (NULL); RETURN NULL; END $$`,
+    );
+    await db.sql.query(
+      `CREATE TRIGGER row_probe_statement AFTER INSERT ON "RowProbe"
+       FOR EACH STATEMENT EXECUTE FUNCTION row_probe_statement()`,
+    );
+  });
+
+  const probeRow: SharedWrite<{ key: string }> = {
+    text: `INSERT INTO "RowProbe" (key) SELECT key FROM jsonb_to_recordset($1::jsonb) AS r(key text)
+      ON CONFLICT DO NOTHING RETURNING key`,
+    key: (row) => row.key,
+  };
+  const statements = async () =>
+    (
+      await db.sql.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM "RowProbeStatements"`,
+      )
+    )[0]?.count ?? 0;
+  const rowsLike = async (prefix: string) =>
+    (
+      await db.sql.query<{ key: string }>(
+        `SELECT key FROM "RowProbe" WHERE key LIKE $1 ORDER BY key`,
+        [`${prefix}%`],
+      )
+    ).map((row) => row.key);
+
+  it("leave as one statement ahead of the next one, which sees them", async () => {
+    const before = await statements();
+    const seen = await db.sql.transaction(async (tx) => {
+      for (const key of ["one-a", "one-b", "one-c"])
+        tx.writeRow(probeRow, { key });
+      return tx.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM "RowProbe" WHERE key LIKE 'one-%'`,
+      );
+    });
+    expect(seen).toEqual([{ count: 3 }]);
+    expect((await statements()) - before).toBe(1);
+    expect(await rowsLike("one-")).toEqual(["one-a", "one-b", "one-c"]);
+  });
+
+  it("fail the next query with the error of a row that was not written, and nothing commits", async () => {
+    await db.sql.query(`INSERT INTO "RowProbe" (key) VALUES ('taken-b')`);
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.writeRow(probeRow, { key: "taken-a" }, () => new NothingWritten());
+      tx.writeRow(probeRow, { key: "taken-b" }, () => new NothingWritten());
+      tx.writeRow(probeRow, { key: "taken-c" }, () => new NothingWritten());
+      return tx.query("SELECT 1");
+    });
+    await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
+    expect(await rowsLike("taken-")).toEqual(["taken-b"]);
+  });
+
+  it("given after a statement, leave with the next one or with the commit", async () => {
+    const before = await statements();
+    await db.sql.transaction(async (tx) => {
+      tx.writeRow(probeRow, { key: "later-a" });
+      await tx.query("SELECT 1");
+      tx.writeRow(probeRow, { key: "later-b" });
+    });
+    expect((await statements()) - before).toBe(2);
+    expect(await rowsLike("later-")).toEqual(["later-a", "later-b"]);
   });
 });

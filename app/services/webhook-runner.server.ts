@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Tx } from "~/db/client.server";
-import type { SqlDatabase } from "~/db/sql.server";
+import type { SharedWrite, SqlDatabase } from "~/db/sql.server";
 import { laneOf, type OnTurn } from "~/db/transaction-lane.server";
 import { log } from "~/logger.server";
 import type { VerifiedDelivery } from "~/shopify/webhook-validation.server";
@@ -104,15 +104,22 @@ export async function runTopicHandler<Schema extends z.ZodType>(
     });
   }
   const applied = { ...delivery, payload: parsed.data };
-  const apply = (tx: Tx) => {
+  const apply = async (tx: Tx) => {
     // Sent with the handler's first statement rather than waited for: a repeat fails that
     // statement, and everything the handler did is rolled back with the transaction.
-    tx.write(
-      `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId") VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [delivery.shop, delivery.topic, delivery.webhookId, delivery.eventId],
+    tx.writeRow(
+      deliveryMarker,
+      {
+        shop: delivery.shop,
+        topic: delivery.topic,
+        webhookId: delivery.webhookId,
+        eventId: delivery.eventId,
+      },
       () => new RepeatedDelivery(),
     );
+    // The other deliveries of the group give their markers before any statement leaves, so
+    // that one INSERT carries them all.
+    await Promise.resolve();
     return handler.handle(tx, applied);
   };
   const claims = handler.claims?.(applied);
@@ -136,6 +143,26 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   log("info", "webhook handled", { ...context, ...outcome });
   return answer(200, outcome);
 }
+
+interface DeliveryMarker {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  eventId: string | null;
+}
+
+/**
+ * The dedupe marker of each delivery, written in the delivery's transaction. A repeat of a
+ * webhook id or of an event id writes no row.
+ */
+const deliveryMarker: SharedWrite<DeliveryMarker> = {
+  text: `INSERT INTO "WebhookEvent" (shop, topic, "webhookId", "eventId")
+    SELECT shop, topic, "webhookId", "eventId" FROM jsonb_to_recordset($1::jsonb)
+      AS d(shop text, topic text, "webhookId" text, "eventId" text)
+    ON CONFLICT DO NOTHING
+    RETURNING shop || ' ' || "webhookId" AS key`,
+  key: (marker) => `${marker.shop} ${marker.webhookId}`,
+};
 
 /** The delivery's webhook id or event id was applied before: Shopify's retry, or a second subscription. */
 class RepeatedDelivery extends Error {
