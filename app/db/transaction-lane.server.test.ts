@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   createTestDatabase,
+  keysLike,
   type TestDatabase,
 } from "../../test/support/database";
 import { onServer } from "../../test/support/postgres-server";
@@ -36,13 +37,7 @@ function holdLane(lane: TransactionLane) {
   };
 }
 
-const rowsLike = async (prefix: string) =>
-  (
-    await db.sql.query<{ key: string }>(
-      `SELECT key FROM "LaneProbe" WHERE key LIKE $1 ORDER BY key`,
-      [`${prefix}%`],
-    )
-  ).map((row) => row.key);
+const rowsLike = (prefix: string) => keysLike(db.sql, "LaneProbe", prefix);
 
 it("runs works that claim different rows in one transaction, and answers each with its own result", async () => {
   const lane = new TransactionLane(db.sql);

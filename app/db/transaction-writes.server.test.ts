@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestDatabase,
+  keysLike,
   type TestDatabase,
 } from "../../test/support/database";
 import type { SharedWrite } from "./sql.server";
@@ -124,13 +125,7 @@ describe("rows of a shared write", () => {
         `SELECT count(*)::int AS count FROM "RowProbeStatements"`,
       )
     )[0]?.count ?? 0;
-  const rowsLike = async (prefix: string) =>
-    (
-      await db.sql.query<{ key: string }>(
-        `SELECT key FROM "RowProbe" WHERE key LIKE $1 ORDER BY key`,
-        [`${prefix}%`],
-      )
-    ).map((row) => row.key);
+  const rowsLike = (prefix: string) => keysLike(db.sql, "RowProbe", prefix);
 
   it("leave as one statement ahead of the next one, which sees them", async () => {
     const before = await statements();

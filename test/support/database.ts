@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, type Database } from "~/db/client.server";
+import {
+  openDatabase,
+  type Database,
+  type Queryable,
+} from "~/db/client.server";
 
 export interface TestDatabase extends Database {
   /** Closes the connections and drops the throwaway database. */
@@ -11,6 +15,19 @@ export interface TestDatabase extends Database {
  * A fresh, migrated database for one test file: a new database on the PostgreSQL server when
  * DATABASE_URL is set (CI sets it), otherwise an in-memory PGlite.
  */
+/** The keys starting with `prefix` of a test's probe table (a table with a text `key`), in order. */
+export async function keysLike(
+  sql: Queryable,
+  table: string,
+  prefix: string,
+): Promise<string[]> {
+  const rows = await sql.query<{ key: string }>(
+    `SELECT key FROM "${table}" WHERE key LIKE $1 ORDER BY key`,
+    [`${prefix}%`],
+  );
+  return rows.map((row) => row.key);
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
