@@ -22,7 +22,8 @@ export interface Tx extends Queryable {
   /**
    * A write whose rows nobody reads. It is sent at once and not waited for: on PostgreSQL it shares
    * the round trip of the next query or of the commit, and that query or the commit fails with its
-   * error. `unlessWritten`, when given, is the error to fail with if it wrote no row.
+   * error. `unlessWritten`, when given, is the error to fail with if it wrote no row; such a write
+   * still in flight when the work is done is waited for before the COMMIT leaves.
    */
   write(
     text: string,
@@ -133,39 +134,53 @@ function pipelinedTx(
 ): {
   tx: Tx;
   behindWrites<T>(sent: Promise<T>): Promise<T>;
-  sendRows(): void;
+  readyToCommit(): Promise<void>;
 } {
   let inFlight: Promise<WriteOutcome>[] = [];
+  // Writes in flight that must write a row: the server cannot fail them itself.
+  let unconfirmed = 0;
   const track = <Row>(
     sent: Promise<Row[]>,
-    failure: (rows: Row[]) => Error | undefined,
-  ) =>
+    failure: ((rows: Row[]) => Error | undefined) | null,
+  ) => {
+    if (failure) unconfirmed += 1;
+    const confirmed = () => {
+      if (failure) unconfirmed -= 1;
+    };
     inFlight.push(
       sent.then(
         (rows) => {
-          const failed = failure(rows);
+          confirmed();
+          const failed = failure?.(rows);
           return failed ? { failed } : null;
         },
-        (error: unknown) => ({ failed: error }),
+        (error: unknown) => {
+          confirmed();
+          return { failed: error };
+        },
       ),
     );
+  };
   type RowGiven = { row: unknown; unlessWritten?: () => Error };
   const rowsGiven = new Map<SharedWrite<unknown>, RowGiven[]>();
   // Each shared write's rows as one statement, ahead of whatever the transaction sends next.
   const sendRows = () => {
     if (rowsGiven.size > 0) wire?.hold();
     for (const [write, given] of rowsGiven) {
+      const checked = given.some(({ unlessWritten }) => unlessWritten);
       track(
         send<{ key: string }>(write.text, [given.map(({ row }) => row)]),
-        (written) => {
-          const keys = new Set(written.map(({ key }) => key));
-          return given
-            .find(
-              ({ row, unlessWritten }) =>
-                unlessWritten && !keys.has(write.key(row)),
-            )
-            ?.unlessWritten?.();
-        },
+        checked
+          ? (written) => {
+              const keys = new Set(written.map(({ key }) => key));
+              return given
+                .find(
+                  ({ row, unlessWritten }) =>
+                    unlessWritten && !keys.has(write.key(row)),
+                )
+                ?.unlessWritten?.();
+            }
+          : null,
       );
     }
     rowsGiven.clear();
@@ -188,7 +203,14 @@ function pipelinedTx(
   };
   return {
     behindWrites,
-    sendRows,
+    /**
+     * Sends the rows still given, and waits for the writes in flight that must write a row:
+     * a COMMIT sent behind one that wrote nothing would commit everything else.
+     */
+    async readyToCommit() {
+      sendRows();
+      if (unconfirmed > 0) await behindWrites(Promise.resolve());
+    },
     tx: {
       query(text, values) {
         wire?.hold();
@@ -198,8 +220,11 @@ function pipelinedTx(
       write(text, values, unlessWritten) {
         wire?.hold();
         sendRows();
-        track(send(text, values), (rows) =>
-          unlessWritten && rows.length === 0 ? unlessWritten() : undefined,
+        track(
+          send(text, values),
+          unlessWritten
+            ? (rows) => (rows.length === 0 ? unlessWritten() : undefined)
+            : null,
         );
       },
       writeRow(write, row, unlessWritten) {
@@ -298,14 +323,14 @@ export function postgresSql(
         // A lost connection is closed rather than handed to the next transaction.
         client.release(lost);
       };
-      const { tx, behindWrites, sendRows } = pipelinedTx(
+      const { tx, behindWrites, readyToCommit } = pipelinedTx(
         (text, values) => run(client, text, values),
         clientWire(client),
       );
       try {
         tx.write("BEGIN");
         const result = await work(tx);
-        sendRows();
+        await readyToCommit();
         const committing = client.query("COMMIT");
         // The COMMIT ends the transaction whatever it answers, so the connection can go on at
         // once: the pool hands out its most recently released connection first, and the next
@@ -344,11 +369,11 @@ export function pgliteSql(pglite: PGlite): SqlDatabase {
   return {
     transaction: (work) =>
       pglite.transaction(async (transaction) => {
-        const { tx, behindWrites, sendRows } = pipelinedTx((text, values) =>
-          run(transaction, text, values),
+        const { tx, behindWrites, readyToCommit } = pipelinedTx(
+          (text, values) => run(transaction, text, values),
         );
         const result = await work(tx);
-        sendRows();
+        await readyToCommit();
         // PGlite commits when this returns: the writes still in flight must have succeeded.
         return behindWrites(Promise.resolve(result));
       }),

@@ -88,6 +88,24 @@ describe("writes sent without waiting", () => {
     expect(await pointsOf("taken")).toEqual([1]);
   });
 
+  it("that must write a row and write none fail the transaction when the commit is the next thing sent", async () => {
+    await db.sql.query(insert, ["taken-last", 1]);
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.write(`UPDATE "WriteProbe" SET points = 100 WHERE key = $1`, [
+        "taken-last",
+      ]);
+      tx.write(
+        `INSERT INTO "WriteProbe" (key, points) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        ["taken-last", 7],
+        () => new NothingWritten(),
+      );
+      return "done";
+    });
+    await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
+    expect(await pointsOf("taken-last")).toEqual([1]);
+  });
+
   it("leave no transaction reporting success when its work carried on past a failed statement", async () => {
     const transaction = db.sql.transaction(async (tx) => {
       tx.write(insert, ["carried-on", 5]);
@@ -151,6 +169,16 @@ describe("rows of a shared write", () => {
     });
     await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
     expect(await rowsLike("taken-")).toEqual(["taken-b"]);
+  });
+
+  it("fail the transaction with the error of a row not written when they leave with the commit", async () => {
+    await db.sql.query(`INSERT INTO "RowProbe" (key) VALUES ('last-b')`);
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.writeRow(probeRow, { key: "last-a" }, () => new NothingWritten());
+      tx.writeRow(probeRow, { key: "last-b" }, () => new NothingWritten());
+    });
+    await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
+    expect(await rowsLike("last-")).toEqual(["last-b"]);
   });
 
   it("given after a statement, leave with the next one or with the commit", async () => {
