@@ -4,7 +4,7 @@ import {
   keysLike,
   type TestDatabase,
 } from "../../test/support/database";
-import type { SharedWrite } from "./sql.server";
+import type { SharedWrite, Tx } from "./sql.server";
 
 // Tx.write sends a write without waiting for it. These are the promises that makes, on whichever
 // database the suite runs on (PGlite, or PostgreSQL when DATABASE_URL is set).
@@ -70,41 +70,29 @@ describe("writes sent without waiting", () => {
     expect(await pointsOf("before-commit")).toEqual([]);
   });
 
-  it("that must write a row and write none fail with the caller's error and roll everything back", async () => {
-    await db.sql.query(insert, ["taken", 1]);
-    const transaction = db.sql.transaction(async (tx) => {
-      tx.write(`UPDATE "WriteProbe" SET points = 100 WHERE key = $1`, [
-        "taken",
-      ]);
-      tx.write(
-        `INSERT INTO "WriteProbe" (key, points) VALUES ($1, $2)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        ["taken", 7],
-        () => new NothingWritten(),
-      );
-      return tx.query("SELECT 1");
-    });
-    await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
-    expect(await pointsOf("taken")).toEqual([1]);
-  });
-
-  it("that must write a row and write none fail the transaction when the commit is the next thing sent", async () => {
-    await db.sql.query(insert, ["taken-last", 1]);
-    const transaction = db.sql.transaction(async (tx) => {
-      tx.write(`UPDATE "WriteProbe" SET points = 100 WHERE key = $1`, [
-        "taken-last",
-      ]);
-      tx.write(
-        `INSERT INTO "WriteProbe" (key, points) VALUES ($1, $2)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        ["taken-last", 7],
-        () => new NothingWritten(),
-      );
-      return "done";
-    });
-    await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
-    expect(await pointsOf("taken-last")).toEqual([1]);
-  });
+  it.each([
+    ["the next query", (tx: Tx) => tx.query("SELECT 1")],
+    // No statement behind the write but the COMMIT, which must not leave before it is answered.
+    ["the commit", async () => "done"],
+  ])(
+    "that must write a row and write none fail with the caller's error, checked at %s, and roll everything back",
+    async (checkedAt, finish) => {
+      const key = `taken at ${checkedAt}`;
+      await db.sql.query(insert, [key, 1]);
+      const transaction = db.sql.transaction(async (tx) => {
+        tx.write(`UPDATE "WriteProbe" SET points = 100 WHERE key = $1`, [key]);
+        tx.write(
+          `INSERT INTO "WriteProbe" (key, points) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING RETURNING 1`,
+          [key, 7],
+          () => new NothingWritten(),
+        );
+        return finish(tx);
+      });
+      await expect(transaction).rejects.toBeInstanceOf(NothingWritten);
+      expect(await pointsOf(key)).toEqual([1]);
+    },
+  );
 
   it("leave no transaction reporting success when its work carried on past a failed statement", async () => {
     const transaction = db.sql.transaction(async (tx) => {
