@@ -54,8 +54,9 @@ const defaultMaxChain = 4;
  * after the other.
  *
  * One group at a time: the next one starts behind the COMMIT of the one before, on the same
- * connection. Two groups at once would lock the dashboard's shared rollup rows in opposite
- * orders, and PostgreSQL resolves such a deadlock only after a second.
+ * connection, or once that COMMIT is answered when no work was waiting as it left. Two groups at
+ * once would lock the dashboard's shared rollup rows in opposite orders, and PostgreSQL resolves
+ * such a deadlock only after a second.
  */
 export class TransactionLane {
   readonly #waiting: Waiting[] = [];
@@ -188,7 +189,8 @@ export class TransactionLane {
             onTurn: undefined,
           })),
         );
-        // A COMMIT that failed has already handed the lane on, maybe to no one.
+        // Started here when the COMMIT handed the lane on to no one; otherwise by the group that
+        // holds it now, or by the hand-on below.
         this.#next();
       }
     } finally {

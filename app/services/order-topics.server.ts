@@ -7,6 +7,7 @@ import {
   toPaidOrder,
 } from "~/shopify/order-payload";
 import {
+  normaliseEmail,
   recordCancelledOrder,
   recordPaidOrder,
   recordRefund,
@@ -65,9 +66,7 @@ export const ordersPaid: TopicHandler<typeof orderPayloadSchema> = {
       payload.email,
       payload.contact_email,
       payload.customer?.email,
-    ].flatMap((email) =>
-      email ? [`email:${email.trim().toLowerCase()}`] : [],
-    );
+    ].flatMap((email) => (email ? [`email:${normaliseEmail(email)}`] : []));
     return [
       `order:${payload.id}`,
       ...(payload.customer ? [`customer:${payload.customer.id}`] : []),

@@ -105,8 +105,8 @@ export async function runTopicHandler<Schema extends z.ZodType>(
   }
   const applied = { ...delivery, payload: parsed.data };
   const apply = async (tx: Tx) => {
-    // Sent with the handler's first statement rather than waited for: a repeat fails that
-    // statement, and everything the handler did is rolled back with the transaction.
+    // Sent ahead of the handler's first statement rather than waited for: a repeat fails the
+    // next query or the commit, and everything the handler did is rolled back with the transaction.
     tx.writeRow(
       deliveryMarker,
       {
