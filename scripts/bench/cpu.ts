@@ -28,8 +28,18 @@ function clockTicksPerSecond(): number {
 
 const ticksPerSecond = process.platform === "linux" ? clockTicksPerSecond() : 0;
 
-/** The command name and user + system CPU of a process, in clock ticks; null once it is gone. */
-function processTicks(pid: string): { name: string; ticks: number } | null {
+export interface ProcessTicks {
+  pid: string;
+  parent: string;
+  name: string;
+  /** User + system CPU of the process itself. */
+  ticks: number;
+  /** User + system CPU of its children that have exited and been waited for. */
+  exitedChildTicks: number;
+}
+
+/** A process's name, parent and CPU from /proc, in clock ticks; null once it is gone. */
+function processTicks(pid: string): ProcessTicks | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -40,30 +50,50 @@ function processTicks(pid: string): { name: string; ticks: number } | null {
   const nameEnd = stat.lastIndexOf(")");
   const name = stat.slice(stat.indexOf("(") + 1, nameEnd);
   const fields = stat.slice(nameEnd + 2).split(" ");
-  // utime and stime are the 14th and 15th fields of the line, the 12th and 13th after the name.
-  return { name, ticks: Number(fields[11]) + Number(fields[12]) };
+  // After the name: state, ppid, … utime, stime, cutime, cstime (the 12th to 15th).
+  return {
+    pid,
+    parent: fields[1] ?? "",
+    name,
+    ticks: Number(fields[11]) + Number(fields[12]),
+    exitedChildTicks: Number(fields[13]) + Number(fields[14]),
+  };
 }
 
 /**
- * CPU used so far by the server process, by every PostgreSQL process on this machine (backends,
- * WAL writer, checkpointer: the database's whole cost) and by this process, the load generator.
- * A process that exits between two snapshots (an autovacuum worker, say) takes its CPU with it, so
- * the database's figure is a floor. Null where /proc is not there to read.
+ * All the CPU PostgreSQL has used so far: its living processes, and through the postmaster (the
+ * one whose parent is not PostgreSQL) every process it has waited for. A backend or an autovacuum
+ * worker that exits between two snapshots moves its CPU from the one to the other, so the
+ * difference between two snapshots keeps it.
+ */
+export function databaseTicks(processes: readonly ProcessTicks[]): number {
+  const database = processes.filter(({ name }) => name === "postgres");
+  const pids = new Set(database.map(({ pid }) => pid));
+  return database.reduce(
+    (sum, process) =>
+      sum +
+      process.ticks +
+      (pids.has(process.parent) ? 0 : process.exitedChildTicks),
+    0,
+  );
+}
+
+/**
+ * CPU used so far by the server process, by PostgreSQL (backends, WAL writer, checkpointer,
+ * autovacuum: the database's whole cost, see `databaseTicks`) and by this process, the load
+ * generator. Null where /proc is not there to read.
  */
 export function cpuSnapshot(serverPid: number | undefined): CpuSeconds | null {
   if (!ticksPerSecond || serverPid === undefined) return null;
   const server = processTicks(String(serverPid));
   if (!server) return null;
-  let databaseTicks = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    const found = processTicks(pid);
-    if (found?.name === "postgres") databaseTicks += found.ticks;
-  }
+  const processes = readdirSync("/proc")
+    .filter((pid) => /^\d+$/.test(pid))
+    .flatMap((pid) => processTicks(pid) ?? []);
   const own = process.cpuUsage();
   return {
     server: server.ticks / ticksPerSecond,
-    database: databaseTicks / ticksPerSecond,
+    database: databaseTicks(processes) / ticksPerSecond,
     client: (own.user + own.system) / 1e6,
   };
 }
