@@ -44,11 +44,21 @@ export interface Tx extends Queryable {
 
 /**
  * A write whose rows arrive one by one from different callers. `text` takes them as a JSON array
- * in $1 and returns, as `key`, the key of each row it wrote.
+ * in $1, in the order given. Each shared write leaves when its first row of the batch was given,
+ * not when each row was: rows of different shared writes must not depend on each other.
+ *
+ * `jsonb_to_recordset` is planned as a hundred rows whatever it holds, so a text that joins its
+ * rows to a table looks each one up in a `LATERAL (… OFFSET 0)` subquery (the OFFSET keeps the
+ * planner from flattening it): a plain join would scan the whole table once a statement.
  */
 export interface SharedWrite<Row> {
   text: string;
-  key(row: Row): string;
+  /**
+   * What a row writes: rows with the same key leave in separate statements, in the order given.
+   * A write whose rows can be given `unlessWritten` returns, as `key`, the key of each row it
+   * wrote. Without it, the text itself makes its rows come out as if written one by one.
+   */
+  key?(row: Row): string;
 }
 
 export interface TransactionOptions {
@@ -163,25 +173,46 @@ function pipelinedTx(
   };
   type RowGiven = { row: unknown; unlessWritten?: () => Error };
   const rowsGiven = new Map<SharedWrite<unknown>, RowGiven[]>();
-  // Each shared write's rows as one statement, ahead of whatever the transaction sends next.
+  const sendStatement = (write: SharedWrite<unknown>, given: RowGiven[]) => {
+    const checked = given.some(({ unlessWritten }) => unlessWritten);
+    track(
+      send<{ key: string }>(write.text, [given.map(({ row }) => row)]),
+      checked
+        ? (written) => {
+            const keys = new Set(written.map(({ key }) => key));
+            return given
+              .find(
+                ({ row, unlessWritten }) =>
+                  unlessWritten && !keys.has(write.key?.(row) ?? ""),
+              )
+              ?.unlessWritten?.();
+          }
+        : null,
+    );
+  };
+  // Each shared write's rows as one statement, ahead of whatever the transaction sends next. A
+  // key given again starts another statement after the first: one statement cannot change a row
+  // twice (an upsert fails, an UPDATE … FROM keeps either row), and the second must see the first.
   const sendRows = () => {
     if (rowsGiven.size > 0) wire?.hold();
     for (const [write, given] of rowsGiven) {
-      const checked = given.some(({ unlessWritten }) => unlessWritten);
-      track(
-        send<{ key: string }>(write.text, [given.map(({ row }) => row)]),
-        checked
-          ? (written) => {
-              const keys = new Set(written.map(({ key }) => key));
-              return given
-                .find(
-                  ({ row, unlessWritten }) =>
-                    unlessWritten && !keys.has(write.key(row)),
-                )
-                ?.unlessWritten?.();
-            }
-          : null,
-      );
+      let statement: RowGiven[] = [];
+      const keys = new Set<string>();
+      for (const one of given) {
+        const key = write.key?.(one.row);
+        if (key === undefined) {
+          statement.push(one);
+          continue;
+        }
+        if (keys.has(key)) {
+          sendStatement(write, statement);
+          statement = [];
+          keys.clear();
+        }
+        keys.add(key);
+        statement.push(one);
+      }
+      sendStatement(write, statement);
     }
     rowsGiven.clear();
   };
@@ -228,6 +259,10 @@ function pipelinedTx(
         );
       },
       writeRow(write, row, unlessWritten) {
+        if (unlessWritten && !write.key)
+          throw new Error(
+            "a shared write without keys cannot tell which rows it wrote",
+          );
         const given = rowsGiven.get(write as SharedWrite<unknown>) ?? [];
         given.push({ row, unlessWritten });
         rowsGiven.set(write as SharedWrite<unknown>, given);

@@ -169,6 +169,23 @@ describe("rows of a shared write", () => {
     expect(await rowsLike("last-")).toEqual(["last-b"]);
   });
 
+  it("leave in a second statement when their key is given again, which sees the first", async () => {
+    const addPoints: SharedWrite<{ key: string; points: number }> = {
+      text: `INSERT INTO "WriteProbe" (key, points)
+        SELECT key, points FROM jsonb_to_recordset($1::jsonb) AS r(key text, points int)
+        ON CONFLICT (key) DO UPDATE SET points = "WriteProbe".points + EXCLUDED.points
+        RETURNING key`,
+      key: (row) => row.key,
+    };
+    await db.sql.transaction(async (tx) => {
+      tx.writeRow(addPoints, { key: "again-a", points: 1 });
+      tx.writeRow(addPoints, { key: "again-b", points: 2 });
+      tx.writeRow(addPoints, { key: "again-a", points: 4 });
+    });
+    expect(await pointsOf("again-a")).toEqual([5]);
+    expect(await pointsOf("again-b")).toEqual([2]);
+  });
+
   it("given after a statement, leave with the next one or with the commit", async () => {
     const before = await statements();
     await db.sql.transaction(async (tx) => {

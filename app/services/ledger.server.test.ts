@@ -15,6 +15,7 @@ import {
   writeLedger,
   type MemberRef,
 } from "./ledger.server";
+import { dayBucket, ledgerDays } from "./ledger-days.server";
 import { ensureMember } from "./members.server";
 import { holdPoints, settleRedemption } from "./redemptions.server";
 
@@ -94,6 +95,41 @@ describe(`the ledger on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, 
       }),
     ).toBe(1);
     expect((await expectConsistent(member)).balances.available).toBe(120);
+  });
+
+  it("writes of several members in one transaction leave together: each member's state and the day's totals are right", async () => {
+    // Two members whose writes sum into the same LedgerDay row, which one statement can change once.
+    const seen = new Map<number, MemberRef>();
+    let pair: [MemberRef, MemberRef] | undefined;
+    while (!pair) {
+      const member = await newMember();
+      const twin = seen.get(dayBucket(member.memberId));
+      if (twin) pair = [twin, member];
+      seen.set(dayBucket(member.memberId), member);
+    }
+    const day = new Date("2026-06-15T12:00:00Z");
+    await tx((t) =>
+      Promise.all(
+        pair.map((member, index) =>
+          writeLedger(t, member, {
+            key: `together:${index}`,
+            plan: (state) =>
+              earn(state, {
+                key: `together:${index}`,
+                points: 10 * (index + 1),
+                occurredAt: day,
+                availableAt: day,
+                expiresAt: null,
+                now: day,
+              }),
+          }),
+        ),
+      ),
+    );
+    expect((await expectConsistent(pair[0])).balances.available).toBe(10);
+    expect((await expectConsistent(pair[1])).balances.available).toBe(20);
+    const days = await tx((t) => ledgerDays(t, shop, "2026-06-15"));
+    expect(days.find((total) => total.day === "2026-06-15")?.earned).toBe(30);
   });
 
   it("keys are per shop: another shop may use the same key", async () => {

@@ -1,5 +1,5 @@
 import type { Tx } from "~/db/client.server";
-import { jsonTimestamp } from "~/db/sql.server";
+import { jsonTimestamp, type SharedWrite } from "~/db/sql.server";
 import { earnSnapshotSchema } from "~/loyalty/earn-rule";
 import {
   applyWrite,
@@ -255,7 +255,89 @@ const sameLot = (a: LotState, b: LotState) =>
   a.matured === b.matured &&
   a.expired === b.expired;
 
-/** Entries, allocations, changed lots and the member's balances, in one statement. */
+/** One member's write as `memberWrites` takes it. */
+interface MemberWrite {
+  shop: string;
+  memberId: string;
+  webhookEventId: string | null;
+  entries: ReturnType<typeof toEntryRecord>[];
+  allocations: Allocation[];
+  lots: LotState[];
+  available: number;
+  pending: number;
+  held: number;
+  lifetimeEarned: number;
+  /** The member's LedgerDay bucket. */
+  bucket: number;
+}
+
+/**
+ * Entries, allocations, changed lots and balances of members written in one transaction: one
+ * statement for all the members whose writes were given before the transaction's next statement
+ * (the webhook path's group), instead of one each. Entries of one day and bucket are summed
+ * before they meet LedgerDay, which one statement can change only once a row.
+ */
+const memberWrites: SharedWrite<MemberWrite> = {
+  text: `WITH w AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(shop text, "memberId" text,
+         "webhookEventId" text, entries jsonb, allocations jsonb, lots jsonb, available int,
+         pending int, held int, "lifetimeEarned" int, bucket int)
+     ), entries AS (
+       INSERT INTO "LedgerEntry" (shop, "memberId", kind, "idempotencyKey", points, "deltaAvailable",
+         "deltaPending", "deltaHeld", "deltaLifetimeEarned", "availableAt", "expiresAt", "orderId",
+         "refundId", "redemptionId", "lotKey", "holdKey", "webhookEventId", reason, snapshot, detail,
+         "occurredAt")
+       SELECT w.shop, w."memberId", e.kind, e.key, e.points, e."deltaAvailable", e."deltaPending",
+         e."deltaHeld", e."deltaLifetimeEarned", e."availableAt", e."expiresAt", e."orderId",
+         e."refundId", e."redemptionId", e."lotKey", e."holdKey", w."webhookEventId", e.reason,
+         e.snapshot, e.detail, e."occurredAt"
+       FROM w, jsonb_to_recordset(w.entries) AS e(kind text, key text, points int,
+         "deltaAvailable" int, "deltaPending" int, "deltaHeld" int, "deltaLifetimeEarned" int,
+         "availableAt" timestamp(3), "expiresAt" timestamp(3), "orderId" text, "refundId" text,
+         "redemptionId" text, "lotKey" text, "holdKey" text, reason text, snapshot jsonb,
+         detail jsonb, "occurredAt" timestamp(3))
+       RETURNING 1
+     ), allocations AS (
+       INSERT INTO "LotAllocation" (shop, "memberId", "entryKey", "lotKey", points)
+       SELECT w.shop, w."memberId", a."entryKey", a."lotKey", a.points
+       FROM w, jsonb_to_recordset(w.allocations) AS a("entryKey" text, "lotKey" text, points int)
+       RETURNING 1
+     ), lots AS (
+       INSERT INTO "Lot" (shop, "memberId", "lotKey", source, points, remaining, reversed,
+         "earnedAt", "availableAt", "expiresAt", matured, expired)
+       SELECT w.shop, w."memberId", l."lotKey", l.source, l.points, l.remaining, l.reversed,
+         l."earnedAt", l."availableAt", l."expiresAt", l.matured, l.expired
+       FROM w, jsonb_to_recordset(w.lots) AS l("lotKey" text, source text, points int,
+         remaining int, reversed int, "earnedAt" timestamp(3), "availableAt" timestamp(3),
+         "expiresAt" timestamp(3), matured boolean, expired boolean)
+       ON CONFLICT (shop, "lotKey") DO UPDATE SET remaining = EXCLUDED.remaining,
+         reversed = EXCLUDED.reversed, matured = EXCLUDED.matured, expired = EXCLUDED.expired
+       RETURNING 1
+     ), days AS (
+       INSERT INTO "LedgerDay" AS d (shop, day, bucket, ${LEDGER_DAY_MEASURES})
+       SELECT w.shop, e."occurredAt"::date, w.bucket, ${ledgerDaySums}
+       FROM w, jsonb_to_recordset(w.entries) AS e(kind text, points int, "occurredAt" timestamp(3))
+       WHERE e.kind IN ${LEDGER_DAY_KINDS}
+       GROUP BY w.shop, 2, w.bucket
+       ON CONFLICT (shop, day, bucket) DO UPDATE SET earned = d.earned + EXCLUDED.earned,
+         "adjustedIn" = d."adjustedIn" + EXCLUDED."adjustedIn",
+         "adjustedOut" = d."adjustedOut" + EXCLUDED."adjustedOut",
+         reversed = d.reversed + EXCLUDED.reversed, redeemed = d.redeemed + EXCLUDED.redeemed,
+         expired = d.expired + EXCLUDED.expired
+       RETURNING 1
+     )
+     UPDATE "Member" m SET available = w.available, pending = w.pending, held = w.held,
+       "lifetimeEarned" = w."lifetimeEarned", "ledgerVersion" = m."ledgerVersion" + 1,
+       "updatedAt" = now()
+     FROM w CROSS JOIN LATERAL (
+       SELECT ctid AS tid FROM "Member" WHERE id = w."memberId" AND shop = w.shop OFFSET 0
+     ) found
+     WHERE m.ctid = found.tid
+     RETURNING m.shop || ' ' || m.id AS key`,
+  key: (write) => `${write.shop} ${write.memberId}`,
+};
+
+/** Entries, allocations, changed lots and the member's balances, in one shared statement. */
 function saveWrite(
   tx: Tx,
   member: MemberRef,
@@ -265,71 +347,19 @@ function saveWrite(
   webhookEventId: string | null,
 ) {
   const previous = new Map(before.lots.map((lot) => [lot.lotKey, lot]));
-  const changedLots = after.lots.filter((lot) => {
-    const earlier = previous.get(lot.lotKey);
-    return !earlier || !sameLot(earlier, lot);
+  tx.writeRow(memberWrites, {
+    shop: member.shop,
+    memberId: member.memberId,
+    webhookEventId,
+    entries: write.entries.map(toEntryRecord),
+    allocations: write.allocations,
+    lots: after.lots.filter((lot) => {
+      const earlier = previous.get(lot.lotKey);
+      return !earlier || !sameLot(earlier, lot);
+    }),
+    ...after.balances,
+    bucket: dayBucket(member.memberId),
   });
-  tx.write(
-    `WITH entries AS (
-       INSERT INTO "LedgerEntry" (shop, "memberId", kind, "idempotencyKey", points, "deltaAvailable",
-         "deltaPending", "deltaHeld", "deltaLifetimeEarned", "availableAt", "expiresAt", "orderId",
-         "refundId", "redemptionId", "lotKey", "holdKey", "webhookEventId", reason, snapshot, detail,
-         "occurredAt")
-       SELECT $1, $2, e.kind, e.key, e.points, e."deltaAvailable", e."deltaPending", e."deltaHeld",
-         e."deltaLifetimeEarned", e."availableAt", e."expiresAt", e."orderId", e."refundId",
-         e."redemptionId", e."lotKey", e."holdKey", $3, e.reason, e.snapshot, e.detail, e."occurredAt"
-       FROM jsonb_to_recordset($4::jsonb) AS e(kind text, key text, points int, "deltaAvailable" int,
-         "deltaPending" int, "deltaHeld" int, "deltaLifetimeEarned" int, "availableAt" timestamp(3),
-         "expiresAt" timestamp(3), "orderId" text, "refundId" text, "redemptionId" text,
-         "lotKey" text, "holdKey" text, reason text, snapshot jsonb, detail jsonb,
-         "occurredAt" timestamp(3))
-       RETURNING 1
-     ), allocations AS (
-       INSERT INTO "LotAllocation" (shop, "memberId", "entryKey", "lotKey", points)
-       SELECT $1, $2, a."entryKey", a."lotKey", a.points
-       FROM jsonb_to_recordset($5::jsonb) AS a("entryKey" text, "lotKey" text, points int)
-       RETURNING 1
-     ), lots AS (
-       INSERT INTO "Lot" (shop, "memberId", "lotKey", source, points, remaining, reversed,
-         "earnedAt", "availableAt", "expiresAt", matured, expired)
-       SELECT $1, $2, l."lotKey", l.source, l.points, l.remaining, l.reversed, l."earnedAt",
-         l."availableAt", l."expiresAt", l.matured, l.expired
-       FROM jsonb_to_recordset($6::jsonb) AS l("lotKey" text, source text, points int,
-         remaining int, reversed int, "earnedAt" timestamp(3), "availableAt" timestamp(3),
-         "expiresAt" timestamp(3), matured boolean, expired boolean)
-       ON CONFLICT (shop, "lotKey") DO UPDATE SET remaining = EXCLUDED.remaining,
-         reversed = EXCLUDED.reversed, matured = EXCLUDED.matured, expired = EXCLUDED.expired
-       RETURNING 1
-     ), days AS (
-       INSERT INTO "LedgerDay" AS d (shop, day, bucket, ${LEDGER_DAY_MEASURES})
-       SELECT $1, e."occurredAt"::date, $11, ${ledgerDaySums}
-       FROM jsonb_to_recordset($4::jsonb) AS e(kind text, points int, "occurredAt" timestamp(3))
-       WHERE e.kind IN ${LEDGER_DAY_KINDS}
-       GROUP BY 2
-       ON CONFLICT (shop, day, bucket) DO UPDATE SET earned = d.earned + EXCLUDED.earned,
-         "adjustedIn" = d."adjustedIn" + EXCLUDED."adjustedIn",
-         "adjustedOut" = d."adjustedOut" + EXCLUDED."adjustedOut",
-         reversed = d.reversed + EXCLUDED.reversed, redeemed = d.redeemed + EXCLUDED.redeemed,
-         expired = d.expired + EXCLUDED.expired
-       RETURNING 1
-     )
-     UPDATE "Member" SET available = $7, pending = $8, held = $9, "lifetimeEarned" = $10,
-       "ledgerVersion" = "ledgerVersion" + 1, "updatedAt" = now()
-     WHERE id = $2 AND shop = $1`,
-    [
-      member.shop,
-      member.memberId,
-      webhookEventId,
-      write.entries.map(toEntryRecord),
-      write.allocations,
-      changedLots,
-      after.balances.available,
-      after.balances.pending,
-      after.balances.held,
-      after.balances.lifetimeEarned,
-      dayBucket(member.memberId),
-    ],
-  );
 }
 
 function toEntryRecord(entry: NewEntry) {

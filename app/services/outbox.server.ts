@@ -2,7 +2,7 @@
 // the same transaction as the ledger change that causes them, then sent by workers
 // (outbox-worker.server.ts). A rolled-back change leaves no job; a committed one is sent even if
 // the process dies right after the commit, because the job is a row, not a promise in memory.
-import type { SqlDatabase, Tx } from "~/db/sql.server";
+import type { SharedWrite, SqlDatabase, Tx } from "~/db/sql.server";
 
 export const OUTBOX_STATUSES = [
   "PENDING",
@@ -102,50 +102,64 @@ export async function enqueue(
   return row;
 }
 
+/** One job as `outboxJobs` takes it. */
+interface OutboxJobRow {
+  shop: string;
+  kind: string;
+  coalesceKey: string | null;
+  payload: object;
+  runAfter: Date | null;
+  now: Date;
+}
+
 /**
- * Records several jobs of one shop in one statement: whatever a ledger write on the webhook path
- * announces (events, and the state jobs of tags and metafields) costs it a single round trip.
- * State jobs coalesce as `enqueue` would leave them one after another: of several with one key
- * only the last is kept, and older PENDING jobs with that key become SUPERSEDED.
+ * The jobs given in a transaction before its next statement, in one statement. Of several with
+ * one shop and coalesce key only the last is kept, and older PENDING jobs with that key become
+ * SUPERSEDED: what `enqueue` one after another would leave pending. Rows need no key: the
+ * statement orders them itself, by the position they were given in.
+ */
+const outboxJobs: SharedWrite<OutboxJobRow> = {
+  text: `WITH given AS (
+       SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (shop text, kind text,
+         "coalesceKey" text, payload jsonb, "runAfter" timestamp(3), now timestamp(3)))
+         WITH ORDINALITY AS j(shop, kind, "coalesceKey", payload, "runAfter", now, position)
+     ), latest AS (
+       SELECT * FROM given
+       WHERE "coalesceKey" IS NULL OR position = (SELECT max(later.position) FROM given later
+         WHERE later.shop = given.shop AND later."coalesceKey" = given."coalesceKey")
+     ), superseded AS (
+       UPDATE "OutboxJob" o SET status = 'SUPERSEDED', "doneAt" = l.now
+       FROM latest l CROSS JOIN LATERAL (
+         SELECT ctid AS tid FROM "OutboxJob"
+         WHERE shop = l.shop AND "coalesceKey" = l."coalesceKey" AND status = 'PENDING' OFFSET 0
+       ) found
+       WHERE o.ctid = found.tid
+     )
+     INSERT INTO "OutboxJob" (shop, kind, "coalesceKey", payload, status, attempts, "runAfter",
+       "createdAt")
+     SELECT shop, kind, "coalesceKey", payload, 'PENDING', 0, coalesce("runAfter", now), now
+     FROM latest ORDER BY position`,
+};
+
+/**
+ * Records jobs in the caller's transaction without a round trip of their own: whatever the
+ * ledger writes of a webhook group announce (events, and the state jobs of tags and metafields)
+ * leaves as one statement (see `outboxJobs`).
  */
 export function enqueueAll(
   tx: Tx,
   jobs: readonly NewOutboxJob[],
   now: Date = new Date(),
 ): void {
-  const shop = jobs[0]?.shop;
-  if (shop === undefined) return;
-  if (jobs.some((job) => job.shop !== shop))
-    throw new Error("enqueueAll records one shop's jobs at a time");
-  const lastWithKey = new Map<string, NewOutboxJob>();
   for (const job of jobs)
-    if (job.coalesceKey) lastWithKey.set(job.coalesceKey, job);
-  const kept = jobs.filter(
-    (job) => !job.coalesceKey || lastWithKey.get(job.coalesceKey) === job,
-  );
-  tx.write(
-    `WITH superseded AS (
-       UPDATE "OutboxJob" SET status = 'SUPERSEDED', "doneAt" = $3
-       WHERE shop = $1 AND status = 'PENDING'
-         AND "coalesceKey" = ANY (ARRAY(SELECT jsonb_array_elements_text($4::jsonb)))
-     )
-     INSERT INTO "OutboxJob" (shop, kind, "coalesceKey", payload, status, attempts, "runAfter",
-       "createdAt")
-     SELECT $1, j.kind, j."coalesceKey", j.payload, 'PENDING', 0, coalesce(j."runAfter", $3), $3
-     FROM jsonb_to_recordset($2::jsonb) AS j(kind text, "coalesceKey" text, payload jsonb,
-       "runAfter" timestamp(3))`,
-    [
-      shop,
-      kept.map((job) => ({
-        kind: job.kind,
-        coalesceKey: job.coalesceKey ?? null,
-        payload: job.payload,
-        runAfter: job.runAfter ?? null,
-      })),
+    tx.writeRow(outboxJobs, {
+      shop: job.shop,
+      kind: job.kind,
+      coalesceKey: job.coalesceKey ?? null,
+      payload: job.payload,
+      runAfter: job.runAfter ?? null,
       now,
-      [...lastWithKey.keys()],
-    ],
-  );
+    });
 }
 
 export interface ClaimOptions {

@@ -293,6 +293,36 @@ describe("coalescing", () => {
     ]);
   });
 
+  it("jobs of several calls in one transaction coalesce as one call's would: per shop and key only the last is kept", async () => {
+    const [here, there] = [
+      "outbox-calls-a.myshopify.com",
+      "outbox-calls-b.myshopify.com",
+    ];
+    await enqueueCommitted(customerTagsJob(here, tags(706, ["bronze"])));
+
+    await db.sql.transaction(async (tx) => {
+      enqueueAll(
+        tx,
+        [customerTagsJob(here, tags(706, ["silver"]))],
+        clock.now(),
+      );
+      enqueueAll(
+        tx,
+        [customerTagsJob(there, tags(706, ["silver"]))],
+        clock.now(),
+      );
+      enqueueAll(tx, [customerTagsJob(here, tags(706, ["gold"]))], clock.now());
+    });
+
+    const statesOf = async (shop: string) =>
+      (await jobsOf(shop)).map((job) => [job.status, job.payload]);
+    expect(await statesOf(here)).toEqual([
+      ["SUPERSEDED", tags(706, ["bronze"])],
+      ["PENDING", tags(706, ["gold"])],
+    ]);
+    expect(await statesOf(there)).toEqual([["PENDING", tags(706, ["silver"])]]);
+  });
+
   it("holds a newer state back while an older one is on its way, and drops an older one that fails", async () => {
     simulator.addCustomer(SHOPS.main, { id: 703 });
     // GIVEN a job for the customer claimed by one worker (being sent)
