@@ -92,17 +92,55 @@ export interface ThrowawayDatabase {
   beforeDrop(cleanup: () => Promise<void> | void): void;
 }
 
+const localHosts = new Set(["", "localhost", "127.0.0.1", "[::1]"]);
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Drops what runs on this machine left behind when they were killed: a database's name holds its
+ * run's process id, and a run that is gone will never drop it. tsx passes a Ctrl-C on to its
+ * process and kills it with SIGKILL when the process does not acknowledge it within 30 ms, which
+ * a busy bench cannot always do. On another machine's server a process id says nothing, so
+ * nothing is dropped there.
+ */
+async function dropLeftovers(adminUrl: string, prefix: string) {
+  if (!localHosts.has(new URL(adminUrl).hostname)) return;
+  const pattern = new RegExp(`^${prefix}_(\\d+)_\\d+$`);
+  await withClient(adminUrl, async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+      [`${prefix}_`],
+    );
+    for (const { datname } of rows) {
+      const pid = pattern.exec(datname)?.[1];
+      if (pid === undefined || isRunning(Number(pid))) continue;
+      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      console.log(
+        `  dropped database ${datname}, left by a run that was killed`,
+      );
+    }
+  });
+}
+
 /**
  * Runs `work` against a database of its own, created on the server `adminUrl` points at and
- * dropped afterwards, also when the run is interrupted (Ctrl-C, SIGTERM): a bench leaves nothing
- * behind on a developer's server.
+ * dropped afterwards, also when the run is interrupted (Ctrl-C, SIGTERM), or else by the next run:
+ * a bench leaves nothing behind on a developer's server.
  */
 export async function withThrowawayDatabase<T>(
   adminUrl: string,
   prefix: string,
   work: (database: ThrowawayDatabase) => Promise<T>,
 ): Promise<T> {
-  const name = `${prefix}_${Date.now()}`;
+  await dropLeftovers(adminUrl, prefix);
+  const name = `${prefix}_${process.pid}_${Date.now()}`;
   const cleanups: Array<() => Promise<void> | void> = [];
   let dropped = false;
   const drop = async () => {
@@ -114,11 +152,17 @@ export async function withThrowawayDatabase<T>(
     );
     console.log(`  dropped database ${name}`);
   };
+  // A Ctrl-C reaches the bench more than once (the terminal signals npm, tsx and node, and tsx
+  // passes its own on): the listeners stay, and the repeats are ignored while the first one's
+  // drop runs. With no listener left, a repeat would end the process before the drop.
+  let interrupting = false;
   const interrupted = () => {
+    if (interrupting) return;
+    interrupting = true;
     void drop().finally(() => process.exit(130));
   };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  process.on("SIGINT", interrupted);
+  process.on("SIGTERM", interrupted);
   try {
     await withClient(adminUrl, (client) =>
       client.query(`CREATE DATABASE "${name}"`),
