@@ -171,19 +171,19 @@ function pipelinedTx(
       ),
     );
   };
-  type RowGiven = { row: unknown; unlessWritten?: () => Error };
+  type RowGiven = { row: unknown; key?: string; unlessWritten?: () => Error };
   const rowsGiven = new Map<SharedWrite<unknown>, RowGiven[]>();
-  const sendStatement = (write: SharedWrite<unknown>, given: RowGiven[]) => {
+  const sendStatement = (text: string, given: RowGiven[]) => {
     const checked = given.some(({ unlessWritten }) => unlessWritten);
     track(
-      send<{ key: string }>(write.text, [given.map(({ row }) => row)]),
+      send<{ key: string }>(text, [given.map(({ row }) => row)]),
       checked
         ? (written) => {
             const keys = new Set(written.map(({ key }) => key));
             return given
               .find(
-                ({ row, unlessWritten }) =>
-                  unlessWritten && !keys.has(write.key?.(row) ?? ""),
+                ({ key, unlessWritten }) =>
+                  unlessWritten && !keys.has(key as string),
               )
               ?.unlessWritten?.();
           }
@@ -195,24 +195,19 @@ function pipelinedTx(
   // twice (an upsert fails, an UPDATE … FROM keeps either row), and the second must see the first.
   const sendRows = () => {
     if (rowsGiven.size > 0) wire?.hold();
-    for (const [write, given] of rowsGiven) {
+    for (const [{ text }, given] of rowsGiven) {
       let statement: RowGiven[] = [];
       const keys = new Set<string>();
       for (const one of given) {
-        const key = write.key?.(one.row);
-        if (key === undefined) {
-          statement.push(one);
-          continue;
-        }
-        if (keys.has(key)) {
-          sendStatement(write, statement);
+        if (one.key !== undefined && keys.has(one.key)) {
+          sendStatement(text, statement);
           statement = [];
           keys.clear();
         }
-        keys.add(key);
+        if (one.key !== undefined) keys.add(one.key);
         statement.push(one);
       }
-      sendStatement(write, statement);
+      sendStatement(text, statement);
     }
     rowsGiven.clear();
   };
@@ -264,7 +259,7 @@ function pipelinedTx(
             "a shared write without keys cannot tell which rows it wrote",
           );
         const given = rowsGiven.get(write as SharedWrite<unknown>) ?? [];
-        given.push({ row, unlessWritten });
+        given.push({ row, key: write.key?.(row), unlessWritten });
         rowsGiven.set(write as SharedWrite<unknown>, given);
       },
     },

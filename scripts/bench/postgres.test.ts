@@ -2,37 +2,40 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { expect, it } from "vitest";
 import { serverUrl } from "../../test/support/postgres-server";
-import { unreachableReason, withThrowawayDatabase } from "./postgres";
+import {
+  unreachableReason,
+  withClient,
+  withThrowawayDatabase,
+} from "./postgres";
 
 const child = fileURLToPath(
   new URL("../../test/support/throwaway-database-child.ts", import.meta.url),
 );
 
-async function databasesLike(prefix: string, drop = false): Promise<string[]> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+const databasesLike = (prefix: string) =>
+  withClient(serverUrl, async (client) => {
     const { rows } = await client.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE $1 || '%'`,
       [prefix],
     );
-    for (const { datname } of drop ? rows : [])
-      await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
     return rows.map((row) => row.datname);
-  } finally {
-    await client.end();
-  }
-}
+  });
+
+/** What a failed test leaves behind is dropped, not left on the server. */
+const dropDatabasesLike = async (prefix: string) => {
+  for (const name of await databasesLike(prefix))
+    await withClient(serverUrl, (client) =>
+      client.query(`DROP DATABASE "${name}" WITH (FORCE)`),
+    );
+};
 
 it("a bench interrupted by a Ctrl-C that arrives twice still drops its database", async (context) => {
   const unreachable = await unreachableReason(serverUrl);
   if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
   const prefix = `bench_interrupt_${process.pid}`;
-  // What a failure leaves behind is dropped here, not left on the server.
-  context.onTestFinished(() => databasesLike(prefix, true).then(() => {}));
+  context.onTestFinished(() => dropDatabasesLike(prefix));
   const bench = spawn(
     process.execPath,
     ["--import", "tsx", child, serverUrl, prefix],
@@ -64,18 +67,14 @@ it("a run drops the databases that killed runs left behind, and keeps those of r
   const unreachable = await unreachableReason(serverUrl);
   if (unreachable) context.skip(`no PostgreSQL server: ${unreachable}`);
   const prefix = `bench_leftover_${process.pid}`;
-  context.onTestFinished(() => databasesLike(prefix, true).then(() => {}));
+  context.onTestFinished(() => dropDatabasesLike(prefix));
   // No process has this id: pids stay below 2^22 on Linux.
   const killed = `${prefix}_999999999_1`;
   const running = `${prefix}_${process.pid}_2`;
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+  await withClient(serverUrl, async (client) => {
     for (const name of [killed, running])
       await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
+  });
 
   const during = await withThrowawayDatabase(serverUrl, prefix, (database) =>
     databasesLike(prefix).then((names) => ({ names, own: database.name })),
