@@ -14,6 +14,10 @@ export const streamTimeout = 5000;
 // Reached by the node server through the build's entry module, ahead of Remix's router.
 export { directRoute } from "./direct-routes.server";
 export { startBackgroundJobs } from "./jobs.server";
+export {
+  checkWebhooksWith,
+  webhookLibraryConfig,
+} from "./shopify/webhook-validation.server";
 
 export default async function handleRequest(
   request: Request,

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { createAppServer } from "./app-server";
+import { checkWebhooksOnThread } from "./webhook-check-thread";
 
 export interface ServedApp {
   url: string;
@@ -45,6 +46,7 @@ export async function serveBuild(options: {
   ) {
     entry.startBackgroundJobs();
   }
+  const webhookChecks = checkWebhooksOnThread(entry);
   app.server = createAppServer({
     build,
     assetsDir: fileURLToPath(new URL("../build/client", import.meta.url)),
@@ -53,10 +55,12 @@ export async function serveBuild(options: {
   return {
     url,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         front.closeAllConnections();
         front.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+      await webhookChecks?.close();
+    },
   };
 }

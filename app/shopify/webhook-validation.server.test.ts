@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWebhookRequest, signWebhookBody } from "../../simulator/webhooks";
+import { WebhookCheckThread } from "../../server/webhook-check-thread";
 import type { SignedRequest } from "./webhook-validation.server";
 
 const secret = "webhook-validation-test-secret";
@@ -9,7 +10,10 @@ const rawBody = JSON.stringify({
   total_price: "10.00",
 });
 
-let verifyWebhook: typeof import("./webhook-validation.server").verifyWebhook;
+type Module = typeof import("./webhook-validation.server");
+let verifyWebhook: Module["verifyWebhook"];
+let checkWebhooksWith: Module["checkWebhooksWith"];
+let webhookLibraryConfig: Module["webhookLibraryConfig"];
 
 beforeAll(async () => {
   // The library instance is built from the environment on first use.
@@ -20,7 +24,8 @@ beforeAll(async () => {
   });
   // The adapter @shopify/shopify-app-remix loads in the app, for the library's request reading.
   await import("@shopify/shopify-api/adapters/web-api");
-  ({ verifyWebhook } = await import("./webhook-validation.server"));
+  ({ verifyWebhook, checkWebhooksWith, webhookLibraryConfig } =
+    await import("./webhook-validation.server"));
 });
 
 /** A request as the node server hands it over: headers by lower-case name. */
@@ -59,7 +64,29 @@ function shopifyDelivery(
   return signed(headers, options.body);
 }
 
-describe("verifyWebhook", () => {
+/**
+ * The library's check runs on the event loop under Remix's dev server, and on a thread of its own
+ * behind the node server (server/webhook-check-thread.ts): every case holds for both.
+ */
+const onEventLoop = (): WebhookCheckThread | null => null;
+const onThread = (): WebhookCheckThread | null => {
+  const thread = new WebhookCheckThread(webhookLibraryConfig);
+  checkWebhooksWith(thread.check);
+  return thread;
+};
+
+describe.each([
+  ["on the event loop", onEventLoop],
+  ["on the server's thread", onThread],
+] as const)("verifyWebhook %s", (_where, setUp) => {
+  let thread: WebhookCheckThread | null = null;
+  beforeAll(() => {
+    thread = setUp();
+  });
+  afterAll(async () => {
+    await thread?.close();
+  });
+
   it("accepts Shopify's signed delivery and reads its event id and trigger time", async () => {
     const verification = await verifyWebhook(shopifyDelivery());
     expect(verification).toEqual({
