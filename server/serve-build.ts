@@ -52,15 +52,19 @@ export async function serveBuild(options: {
     assetsDir: fileURLToPath(new URL("../build/client", import.meta.url)),
     mode: options.mode,
   });
+  let closing: Promise<void> | undefined;
   return {
     url,
     port,
-    close: async () => {
-      await new Promise<void>((resolve, reject) => {
-        front.closeAllConnections();
-        front.close((error) => (error ? reject(error) : resolve()));
-      });
-      await webhookChecks?.close();
-    },
+    // A Ctrl-C reaches the process more than once (npm and tsx pass it on as well), and each asks
+    // to close: the first close answers them all, where a second would fail on a closed server.
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve, reject) => {
+          front.closeAllConnections();
+          front.close((error) => (error ? reject(error) : resolve()));
+        });
+        await webhookChecks?.close();
+      })()),
   };
 }
