@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestApp, type RunningApp } from "../support/app";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { expect, it } from "vitest";
+import { useTestStack } from "../support/stack";
 import { sendWebhook } from "../support/webhooks";
 
-let db: TestDatabase;
-let app: RunningApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp({ database: db });
-});
-
-afterAll(async () => {
-  await app.close();
-  await db.destroy();
-});
+const stack = useTestStack();
 
 it("stops once however many times it is asked to, as a Ctrl-C passed on by npm and tsx asks", async () => {
   // A checked delivery, so that the webhook check's thread runs and has to be stopped too.
   const forged = await sendWebhook(
-    app,
+    stack.app,
     "serve-build.myshopify.com",
     "customers/create",
     { id: 1 },
@@ -28,7 +16,7 @@ it("stops once however many times it is asked to, as a Ctrl-C passed on by npm a
   expect(forged.status).toBe(401);
 
   await expect(
-    Promise.all([app.close(), app.close(), app.close()]),
+    Promise.all([stack.app.close(), stack.app.close(), stack.app.close()]),
   ).resolves.toHaveLength(3);
-  await expect(fetch(`${app.url}/`)).rejects.toThrow();
+  await expect(fetch(`${stack.app.url}/`)).rejects.toThrow();
 });
