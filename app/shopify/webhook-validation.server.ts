@@ -50,10 +50,17 @@ export type LibraryCheck = (
   input: LibraryCheckInput,
 ) => Promise<WebhookValidation>;
 
+/** The request as the library's checks take it, through the fetch adapter the app loads. */
+const libraryRequest = (url: string, headers: [string, string][]) => ({
+  method: "POST",
+  url,
+  headers: new Headers(headers),
+});
+
 const checkOnEventLoop: LibraryCheck = ({ url, headers, rawBody }) =>
   webhookApi().webhooks.validate({
     rawBody,
-    rawRequest: { method: "POST", url, headers: new Headers(headers) },
+    rawRequest: libraryRequest(url, headers),
   });
 
 let libraryCheck = checkOnEventLoop;
@@ -187,16 +194,13 @@ export async function verifyFlowRequest(
 ): Promise<{ ok: true } | { ok: false; status: 400 | 401; reason: string }> {
   const check = await webhookApi().flow.validate({
     rawBody,
-    rawRequest: {
-      method: "POST",
-      url: request.url,
-      headers: new Headers(
-        headersForLibrary(
-          { header: (name) => request.headers.get(name) ?? undefined },
-          [ShopifyHeader.Hmac.toLowerCase()],
-        ),
+    rawRequest: libraryRequest(
+      request.url,
+      headersForLibrary(
+        { header: (name) => request.headers.get(name) ?? undefined },
+        [ShopifyHeader.Hmac.toLowerCase()],
       ),
-    },
+    ),
   });
   if (check.valid) return { ok: true };
   const forged =
