@@ -96,11 +96,13 @@ const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
 
 /** Timestamps without zone are UTC (see `encode`); counts and ids in int8 fit a JS number here. */
+const parseTimestamp = (text: string) => new Date(`${text.replace(" ", "T")}Z`);
+const parseInt8 = (text: string) => Number(text);
 const pgTypes = {
+  // Asked for each column of every result, so the parsers are made once.
   getTypeParser(oid: number, format?: string) {
-    if (oid === TIMESTAMP_OID)
-      return (text: string) => new Date(`${text.replace(" ", "T")}Z`);
-    if (oid === INT8_OID) return (text: string) => Number(text);
+    if (oid === TIMESTAMP_OID) return parseTimestamp;
+    if (oid === INT8_OID) return parseInt8;
     return pg.types.getTypeParser(oid, format as "text");
   },
 };

@@ -209,12 +209,27 @@ const TRANSLITERATION: Readonly<Record<string, string>> = {
   я: "ya",
 };
 
+// Every paid order asks for its member's level by handle, and Unicode normalisation a character
+// at a time took 2 % of the app's busy time on the webhook bench (docs/decisions/007-webhook-path.md).
+const handlesByName = new Map<string, string>();
+const maxRememberedHandles = 1_000;
+
 /**
  * "Gold VIP" → "gold-vip", "Złoty" → "zloty", "Золото" → "zoloto". Lowercase ASCII letters and
  * digits joined by single dashes, at most 40 characters; "" when nothing is left (such a tier
  * needs an explicit handle).
  */
 export function tierHandle(name: string): string {
+  const known = handlesByName.get(name);
+  if (known !== undefined) return known;
+  const handle = transliteratedHandle(name);
+  // A shop has a handful of tier names; the cap only bounds what a stream of renames could leave.
+  if (handlesByName.size >= maxRememberedHandles) handlesByName.clear();
+  handlesByName.set(name, handle);
+  return handle;
+}
+
+function transliteratedHandle(name: string): string {
   let ascii = "";
   for (const char of name.toLowerCase()) {
     const mapped = TRANSLITERATION[char];
