@@ -31,6 +31,13 @@ export interface Tx extends Queryable {
     unlessWritten?: () => Error,
   ): void;
   /**
+   * A write on rows that no shared write touches, nor reads what one writes: it leaves at once,
+   * as `write` does, but ahead of the shared rows still given, which go on gathering other
+   * callers' rows for one statement. With `write`, each caller's rows would leave on their own
+   * ahead of its next write.
+   */
+  writeAhead(text: string, values?: readonly unknown[]): void;
+  /**
    * A row of a write that several callers of the transaction make together: the rows given
    * before the transaction's next statement leave as one statement (see `SharedWrite`), which
    * costs the server one execution instead of one a row. Otherwise as `write`.
@@ -254,6 +261,10 @@ function pipelinedTx(
             ? (rows) => (rows.length === 0 ? unlessWritten() : undefined)
             : null,
         );
+      },
+      writeAhead(text, values) {
+        wire?.hold();
+        track(send(text, values), null);
       },
       writeRow(write, row, unlessWritten) {
         if (unlessWritten && !write.key)

@@ -186,6 +186,39 @@ describe("rows of a shared write", () => {
     expect(await pointsOf("again-b")).toEqual([2]);
   });
 
+  it("go on gathering past writes that go ahead of them, and leave as one statement with the commit", async () => {
+    const before = await statements();
+    await db.sql.transaction(async (tx) => {
+      for (const key of ["ahead-a", "ahead-b", "ahead-c"]) {
+        tx.writeRow(probeRow, { key });
+        tx.writeAhead(insert, [key, 1]);
+      }
+    });
+    expect((await statements()) - before).toBe(1);
+    expect(await rowsLike("ahead-")).toEqual(["ahead-a", "ahead-b", "ahead-c"]);
+    expect(await pointsOf("ahead-b")).toEqual([1]);
+  });
+
+  it("leave one statement a caller when the writes between them do not go ahead", async () => {
+    const before = await statements();
+    await db.sql.transaction(async (tx) => {
+      for (const key of ["behind-a", "behind-b", "behind-c"]) {
+        tx.writeRow(probeRow, { key });
+        tx.write(insert, [key, 1]);
+      }
+    });
+    expect((await statements()) - before).toBe(3);
+  });
+
+  it("commit nothing when a write that went ahead of them fails", async () => {
+    const transaction = db.sql.transaction(async (tx) => {
+      tx.writeRow(probeRow, { key: "failed-ahead-a" });
+      tx.writeAhead(insert, ["failed-ahead-a", -1]);
+    });
+    await expect(transaction).rejects.toThrow(/WriteProbe_points_check/);
+    expect(await rowsLike("failed-ahead-")).toEqual([]);
+  });
+
   it("given after a statement, leave with the next one or with the commit", async () => {
     const before = await statements();
     await db.sql.transaction(async (tx) => {

@@ -182,7 +182,9 @@ function updateOrder(
   const names = Object.keys(fields);
   if (names.length === 0) return;
   const assignments = names.map((name, index) => `"${name}" = $${index + 4}`);
-  tx.write(orderUpdate(assignments.join(", ")), [
+  // The order's row and its rollups are no shared write's: the members' ledger rows and outbox
+  // jobs given before it keep waiting for the other deliveries' of the group.
+  tx.writeAhead(orderUpdate(assignments.join(", ")), [
     shop,
     orderId,
     dayBucket(orderId),
