@@ -23,8 +23,15 @@ export interface LoadOptions {
   maxDurationMs?: number;
   /** A request without an answer after this long counts as an error (default 10 s). */
   requestTimeoutMs?: number;
-  /** Told each request's fate by its index in `requests`: its status, or undefined without answer. */
-  onResult?: (index: number, status: number | undefined) => void;
+  /**
+   * Told each request's fate by its index in `requests`: its status and latency in milliseconds,
+   * or an undefined status without answer.
+   */
+  onResult?: (
+    index: number,
+    status: number | undefined,
+    latencyMs?: number,
+  ) => void;
 }
 
 export interface LatencySummary {
@@ -57,7 +64,7 @@ export interface LoadReport {
 const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 /** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: Float64Array, fraction: number): number {
+export function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.ceil(fraction * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? 0;
@@ -182,11 +189,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           serverMs[timed] = ownTime;
           timed += 1;
         }
-        latenciesNs[answered] = Number(doneAt - sentAt);
+        const latencyNs = Number(doneAt - sentAt);
+        latenciesNs[answered] = latencyNs;
         answered += 1;
         statusCounts[status] = (statusCounts[status] ?? 0) + 1;
         if (doneAt > finished) finished = doneAt;
-        options.onResult?.(index, status);
+        options.onResult?.(index, status, latencyNs / 1e6);
       } catch (error) {
         options.onResult?.(index, undefined);
         errors += 1;

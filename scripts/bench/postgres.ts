@@ -110,7 +110,7 @@ const isRunning = (pid: number) => {
  * a busy bench cannot always do. On another machine's server a process id says nothing, so
  * nothing is dropped there.
  */
-async function dropLeftovers(adminUrl: string, prefix: string) {
+export async function dropLeftovers(adminUrl: string, prefix: string) {
   if (!localHosts.has(new URL(adminUrl).hostname)) return;
   const pattern = new RegExp(`^${prefix}_(\\d+)_\\d+$`);
   await withClient(adminUrl, async (client) => {

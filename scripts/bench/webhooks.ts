@@ -5,6 +5,7 @@
 import { availableParallelism } from "node:os";
 import { openDatabase } from "../../app/db/client.server";
 import { ADMIN_API_VERSION } from "../../app/shopify/api-version";
+import type { ProgramConfig } from "../../app/loyalty/program";
 import type { OrderInput, OrderLineInput } from "../../simulator/orders";
 import { orderPayload } from "../../simulator/webhooks";
 import { ensureBuild } from "../lib/app-build";
@@ -25,8 +26,8 @@ import { positiveInteger } from "./options";
 import { benchServer, withClient, withThrowawayDatabase } from "./postgres";
 
 const shop = "loyalty-bench.myshopify.com";
-const apiKey = "loyalty-bench-api-key";
-const apiSecret = "loyalty-bench-api-secret";
+export const apiKey = "loyalty-bench-api-key";
+export const apiSecret = "loyalty-bench-api-secret";
 const webhookPath = "/webhooks/orders/paid";
 
 interface Settings {
@@ -58,6 +59,16 @@ function settingsFrom(options: OptionValues): Settings {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 
+/**
+ * The installed shop the deliveries are for: its offline session's token, and what it changes in
+ * the program it starts with (points earned at once rather than held pending).
+ */
+export const benchShop = {
+  shop,
+  accessToken: "shpat_loyalty_bench",
+  program: { pendingDays: 0 } satisfies Partial<ProgramConfig>,
+};
+
 /** The state an installed shop is in: a program switched on, earning at once, and its session. */
 async function prepareBenchShop(url: string): Promise<void> {
   const database = await openDatabase({ url });
@@ -65,16 +76,16 @@ async function prepareBenchShop(url: string): Promise<void> {
     // authenticate.webhook looks the offline session up on every delivery; an installed shop has
     // one, so the lookup finds a row as it would in production.
     await prepareShop(database, {
-      shop,
-      accessToken: "shpat_loyalty_bench",
-      configure: (config) => ({ ...config, pendingDays: 0 }),
+      shop: benchShop.shop,
+      accessToken: benchShop.accessToken,
+      configure: (config) => ({ ...config, ...benchShop.program }),
     });
   } finally {
     await database.close();
   }
 }
 
-async function countEarnEntries(url: string): Promise<number> {
+export async function countEarnEntries(url: string): Promise<number> {
   return withClient(url, async (client) => {
     const result = await client.query<{ count: string }>(
       `SELECT count(*) AS count FROM "LedgerEntry" WHERE kind = 'EARN'`,
@@ -179,7 +190,7 @@ function benchOrder(
  * Builds, serialises and signs `count` deliveries up front, so the timed part only sends bytes.
  * Each has its own order, webhook id and event id: every one is a first delivery for the app.
  */
-function prepareDeliveries(
+export function prepareDeliveries(
   firstOrderId: number,
   count: number,
   customers: number,
