@@ -31,6 +31,15 @@ export interface Tx extends Queryable {
     unlessWritten?: () => Error,
   ): void;
   /**
+   * A row of a query that several callers of the transaction make together: the rows given
+   * before the transaction's next statement, or by the end of this turn of the event loop, leave
+   * as one statement (see `SharedQuery`), and each caller gets the row returned under its key.
+   */
+  queryRow<Row, Result>(
+    query: SharedQuery<Row, Result>,
+    row: Row,
+  ): Promise<Result>;
+  /**
    * A write on rows that no shared write touches, nor reads what one writes: it leaves at once,
    * as `write` does, but ahead of the shared rows still given, which go on gathering other
    * callers' rows for one statement. With `write`, each caller's rows would leave on their own
@@ -66,6 +75,18 @@ export interface SharedWrite<Row> {
    * wrote. Without it, the text itself makes its rows come out as if written one by one.
    */
   key?(row: Row): string;
+}
+
+/**
+ * A query whose rows arrive one by one from different callers. `text` takes them as a JSON array in
+ * $1, in the order given, and returns one row for each, with the row's `key` in a `key` column.
+ * Rows with the same key leave in separate statements, in the order given.
+ */
+export interface SharedQuery<Row, Result> {
+  text: string;
+  key(row: Row): string;
+  /** Only gives the compiler the type of the rows returned. */
+  readonly result?: Result;
 }
 
 export interface TransactionOptions {
@@ -180,9 +201,44 @@ function pipelinedTx(
       ),
     );
   };
-  type RowGiven = { row: unknown; key?: string; unlessWritten?: () => Error };
-  const rowsGiven = new Map<SharedWrite<unknown>, RowGiven[]>();
+  type RowGiven = {
+    row: unknown;
+    key?: string;
+    unlessWritten?: () => Error;
+    answer?: { resolve(row: unknown): void; reject(error: unknown): void };
+  };
+  const rowsGiven = new Map<
+    SharedWrite<unknown> | SharedQuery<unknown, unknown>,
+    RowGiven[]
+  >();
+  let sendingAtTurnEnd = false;
+  const giveRow = (
+    shared: SharedWrite<unknown> | SharedQuery<unknown, unknown>,
+    given: RowGiven,
+  ) => {
+    const rows = rowsGiven.get(shared) ?? [];
+    rows.push(given);
+    rowsGiven.set(shared, rows);
+  };
+  const sendQuery = (text: string, given: RowGiven[]) => {
+    behindWrites(send<{ key: string }>(text, [given.map(({ row }) => row)]))
+      .then((returned) => {
+        const byKey = new Map(returned.map((row) => [row.key, row]));
+        for (const { key, answer } of given) {
+          const row = byKey.get(key as string);
+          if (row) answer?.resolve(row);
+          else
+            answer?.reject(
+              new Error(`the shared query returned no row for ${key}`),
+            );
+        }
+      })
+      .catch((error: unknown) => {
+        for (const { answer } of given) answer?.reject(error);
+      });
+  };
   const sendStatement = (text: string, given: RowGiven[]) => {
+    if (given[0]?.answer) return sendQuery(text, given);
     const checked = given.some(({ unlessWritten }) => unlessWritten);
     track(
       send<{ key: string }>(text, [given.map(({ row }) => row)]),
@@ -247,6 +303,22 @@ function pipelinedTx(
       if (unconfirmed > 0) await behindWrites(Promise.resolve());
     },
     tx: {
+      queryRow<Row, Result>(query: SharedQuery<Row, Result>, row: Row) {
+        return new Promise<Result>((resolve, reject) => {
+          giveRow(query as SharedQuery<unknown, unknown>, {
+            row,
+            key: query.key(row),
+            answer: { resolve: resolve as (row: unknown) => void, reject },
+          });
+          // Its caller waits for it, so it cannot wait for a statement that may never come.
+          if (sendingAtTurnEnd) return;
+          sendingAtTurnEnd = true;
+          process.nextTick(() => {
+            sendingAtTurnEnd = false;
+            sendRows();
+          });
+        });
+      },
       query(text, values) {
         wire?.hold();
         sendRows();
@@ -271,9 +343,11 @@ function pipelinedTx(
           throw new Error(
             "a shared write without keys cannot tell which rows it wrote",
           );
-        const given = rowsGiven.get(write as SharedWrite<unknown>) ?? [];
-        given.push({ row, key: write.key?.(row), unlessWritten });
-        rowsGiven.set(write as SharedWrite<unknown>, given);
+        giveRow(write as SharedWrite<unknown>, {
+          row,
+          key: write.key?.(row),
+          unlessWritten,
+        });
       },
     },
   };

@@ -4,7 +4,7 @@ import {
   keysLike,
   type TestDatabase,
 } from "../../test/support/database";
-import type { SharedWrite, Tx } from "./sql.server";
+import type { SharedQuery, SharedWrite, Tx } from "./sql.server";
 
 // Tx.write sends a write without waiting for it. These are the promises that makes, on whichever
 // database the suite runs on (PGlite, or PostgreSQL when DATABASE_URL is set).
@@ -217,6 +217,59 @@ describe("rows of a shared write", () => {
     });
     await expect(transaction).rejects.toThrow(/WriteProbe_points_check/);
     expect(await rowsLike("failed-ahead-")).toEqual([]);
+  });
+
+  describe("of a shared query", () => {
+    const probeQuery: SharedQuery<
+      { key: string },
+      { key: string; length: number }
+    > = {
+      text: `INSERT INTO "RowProbe" (key) SELECT key FROM jsonb_to_recordset($1::jsonb) AS r(key text)
+        RETURNING key, length(key) AS length`,
+      key: (row) => row.key,
+    };
+
+    it("leave as one statement ahead of the next one, and each caller gets its own row", async () => {
+      const before = await statements();
+      const answers = await db.sql.transaction(async (tx) => {
+        const asked = ["query-a", "query-bb", "query-ccc"].map((key) =>
+          tx.queryRow(probeQuery, { key }),
+        );
+        await tx.query("SELECT 1");
+        return Promise.all(asked);
+      });
+      expect(answers).toEqual([
+        { key: "query-a", length: 7 },
+        { key: "query-bb", length: 8 },
+        { key: "query-ccc", length: 9 },
+      ]);
+      expect((await statements()) - before).toBe(1);
+    });
+
+    it("leave by the end of the turn when no statement follows them", async () => {
+      const answer = await db.sql.transaction((tx) =>
+        tx.queryRow(probeQuery, { key: "alone" }),
+      );
+      expect(answer).toEqual({ key: "alone", length: 5 });
+    });
+
+    it("fail each caller with their statement's error, and nothing commits", async () => {
+      await db.sql.query(`INSERT INTO "RowProbe" (key) VALUES ('clash-b')`);
+      const errors: unknown[] = [];
+      const transaction = db.sql.transaction(async (tx) => {
+        const asked = ["clash-a", "clash-b"].map((key) =>
+          tx.queryRow(probeQuery, { key }).catch((error: unknown) => {
+            errors.push(error);
+          }),
+        );
+        await Promise.all(asked);
+      });
+      await expect(transaction).rejects.toThrow();
+      expect(errors).toHaveLength(2);
+      for (const error of errors)
+        expect(String(error)).toMatch(/RowProbe_pkey/);
+      expect(await rowsLike("clash-")).toEqual(["clash-b"]);
+    });
   });
 
   it("given after a statement, leave with the next one or with the commit", async () => {

@@ -1,4 +1,5 @@
 import type { Tx } from "~/db/client.server";
+import type { SharedQuery } from "~/db/sql.server";
 import { jsonTimestamp } from "~/db/sql.server";
 import {
   earnSnapshotSchema,
@@ -144,28 +145,49 @@ const orderColumns = `shop, "orderId", "customerId", "memberId", "guestEmail", c
   reason, points, snapshot, "lineBases", "processedAt", "paidAt", "cancelledAt", "cancelApplied",
   "refundsWaiting"`;
 
+interface OrderLock {
+  shop: string;
+  orderId: string;
+  currency: string | null;
+  customerId: string | null;
+}
+
+/**
+ * The records of the orders given, created when this is the first the app hears of them, and
+ * locked in the order given. The no-op update is what takes the row lock when the row already
+ * exists. A group's paid orders lock theirs in one statement.
+ */
+const orderLocks: SharedQuery<
+  OrderLock,
+  OrderRow & { program: ProgramJson | null }
+> = {
+  text: `INSERT INTO "OrderRecord" AS o (shop, "orderId", outcome, currency, "customerId", "updatedAt")
+     SELECT shop, "orderId", 'WAITING', currency, "customerId", now()
+     FROM jsonb_to_recordset($1::jsonb)
+       AS r(shop text, "orderId" text, currency text, "customerId" text)
+     ON CONFLICT (shop, "orderId") DO UPDATE SET shop = EXCLUDED.shop
+     RETURNING o.shop || ' ' || o."orderId" AS key, ${orderColumns},
+       (SELECT json_build_object('installedAt', s."installedAt", 'config', s.config::text)
+        FROM "Shop" s WHERE s.shop = o.shop) AS program`,
+  key: (lock) => `${lock.shop} ${lock.orderId}`,
+};
+
 /**
  * Locks the order's record (creating it when this is the first the app hears of the order), so
- * the paid, cancelled and refund deliveries of one order are applied one after another. The
- * no-op update is what takes the row lock when the row already exists.
+ * the paid, cancelled and refund deliveries of one order are applied one after another.
  */
-async function lockOrder(
+function lockOrder(
   tx: Tx,
   shop: string,
   orderId: string,
   seed: { currency?: string | null; customerId?: string | null } = {},
 ): Promise<OrderRow & { program: ProgramJson | null }> {
-  const [row] = await tx.query<OrderRow & { program: ProgramJson | null }>(
-    `INSERT INTO "OrderRecord" (shop, "orderId", outcome, currency, "customerId", "updatedAt")
-     VALUES ($1, $2, 'WAITING', $3, $4, now())
-     ON CONFLICT (shop, "orderId") DO UPDATE SET shop = EXCLUDED.shop
-     RETURNING ${orderColumns},
-       (SELECT json_build_object('installedAt', s."installedAt", 'config', s.config::text)
-        FROM "Shop" s WHERE s.shop = $1) AS program`,
-    [shop, orderId, seed.currency ?? null, seed.customerId ?? null],
-  );
-  if (!row) throw new Error(`could not lock order ${orderId} of ${shop}`);
-  return row;
+  return tx.queryRow(orderLocks, {
+    shop,
+    orderId,
+    currency: seed.currency ?? null,
+    customerId: seed.customerId ?? null,
+  });
 }
 
 /** Every change to an order row after lockOrder, so the dashboard's rollups follow each one. */
@@ -217,23 +239,28 @@ export async function recordPaidOrder(
   // The member's lock and state are asked for with the order's, in the same round trip, before
   // the order says whether they are needed: a member is who a customer of the shop is anyway
   // (customers/create records one whatever the program says), and a test order never earns.
+  const { customer } = order;
   const [record, memberState] = await Promise.all([
     lockOrder(tx, shop, order.orderId, {
       currency: order.currency,
-      customerId: order.customer?.id,
+      customerId: customer?.id,
     }),
-    order.customer && !order.test
-      ? ensureMemberLocked(
-          tx,
-          shop,
-          order.customer.id,
-          {
-            email: order.customer.email,
-            firstName: order.customer.firstName,
-            lastName: order.customer.lastName,
-          },
-          orderEarnKey(order.orderId),
-          context.now,
+    customer && !order.test
+      ? // A microtask later, so that the other paid orders of the group give their orders' locks
+        // first and they all leave in one statement, ahead of every member's lock.
+        Promise.resolve().then(() =>
+          ensureMemberLocked(
+            tx,
+            shop,
+            customer.id,
+            {
+              email: customer.email,
+              firstName: customer.firstName,
+              lastName: customer.lastName,
+            },
+            orderEarnKey(order.orderId),
+            context.now,
+          ),
         )
       : null,
   ]);
