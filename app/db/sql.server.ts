@@ -220,8 +220,11 @@ function pipelinedTx(
     rows.push(given);
     rowsGiven.set(shared, rows);
   };
+  // A shared statement's rows travel as the one JSON parameter its text takes.
+  const sendGiven = (text: string, given: RowGiven[]) =>
+    send<{ key: string }>(text, [given.map(({ row }) => row)]);
   const sendQuery = (text: string, given: RowGiven[]) => {
-    behindWrites(send<{ key: string }>(text, [given.map(({ row }) => row)]))
+    behindWrites(sendGiven(text, given))
       .then((returned) => {
         const byKey = new Map(returned.map((row) => [row.key, row]));
         for (const { key, answer } of given) {
@@ -241,7 +244,7 @@ function pipelinedTx(
     if (given[0]?.answer) return sendQuery(text, given);
     const checked = given.some(({ unlessWritten }) => unlessWritten);
     track(
-      send<{ key: string }>(text, [given.map(({ row }) => row)]),
+      sendGiven(text, given),
       checked
         ? (written) => {
             const keys = new Set(written.map(({ key }) => key));

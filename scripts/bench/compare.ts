@@ -38,6 +38,7 @@ import {
   apiSecret,
   benchShop,
   countEarnEntries,
+  cpuMs,
   prepareDeliveries,
 } from "./webhooks";
 
@@ -196,8 +197,6 @@ function latestRate(side: Side): string {
     ? formatNumber(perSecond(segment.orders, segment.durationMs))
     : "";
 }
-
-const cpuMs = (value: number) => formatNumber(value, 2);
 
 const segmentCpu = (segment: SegmentResult) =>
   segment.cpuMs

@@ -228,7 +228,7 @@ interface Measured {
 
 const targetOrdersPerSecond = 1_000;
 
-const cpuMs = (value: number) => formatNumber(value, 2);
+export const cpuMs = (value: number) => formatNumber(value, 2);
 
 const describeCpu = (cpu: CpuPerRequest) =>
   `CPU per request ${cpuMs(cpu.total)} ms (server ${cpuMs(cpu.server)}, PostgreSQL ${cpuMs(cpu.database)}, load generator ${cpuMs(cpu.client)}): ${formatNumber(availableParallelism())} cores allow ${formatNumber(cpu.ceilingPerSecond)}/s at this cost`;
